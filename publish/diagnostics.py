@@ -1,0 +1,64 @@
+"""Diagnostic records: collected by every stage, printed only by the CLI."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    """The input cannot be used as it is: the run fails."""
+    WARNING = "warning"
+    """The build goes on with a documented repair; ``--strict`` fails the run."""
+
+
+class Code(str, Enum):
+    """Every kind of diagnostic; the value is what users see and grep for."""
+
+    UNREADABLE = "unreadable-file"
+    ENCODING = "bad-encoding"
+    BINARY = "binary-file"
+    EMPTY = "empty-file"
+    NO_ENTRY_HEADING = "no-entry-heading"
+    UNCLOSED_ATTRIBUTES = "unclosed-attributes"
+    UNKNOWN_CONSTRUCT = "unknown-construct"
+    DUPLICATE_ID = "duplicate-id"
+    INVALID_ID = "invalid-id"
+    DANGLING_LINK = "dangling-link"
+    ALIAS_CONFLICT = "alias-conflict"
+    BAD_CONFIG = "bad-config"
+    MISSING_SOURCE = "missing-source"
+    BAD_METADATA = "bad-metadata"
+
+
+INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG})
+"""Codes that mean the input could not be read at all (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: Code
+    severity: Severity
+    path: Path | None
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}: " if self.path else ""
+        return f"{where}{self.severity.value}: {self.message} [{self.code.value}]"
+
+    def to_json(self) -> dict[str, object]:
+        record = asdict(self)
+        record.update(code=self.code.value, severity=self.severity.value,
+                      path=str(self.path) if self.path else None)
+        return record
+
+
+def warning(code: Code, path: Path | None, line: int, col: int, message: str) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, path, line, col, message)
+
+
+def error(code: Code, path: Path | None, line: int, col: int, message: str) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, path, line, col, message)

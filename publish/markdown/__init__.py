@@ -1,0 +1,43 @@
+"""The markdown-it-py parser configured to read Pandoc's Markdown."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
+
+from .fenced_divs import fenced_div_plugin
+from .grid_tables import grid_table_plugin
+from .header_attrs import header_attrs_plugin
+from .pandoc_blocks import pandoc_blocks_plugin
+from .smart_punctuation import smart_punctuation_plugin
+
+QUOTES = {"de": "„“‚‘", "en": "“”‘’", "fr": "«»‹›", "es": "«»“”", "it": "«»“”", "nl": "“”‘’"}
+"""Typographic quotes by language (primary subtag); the book's ``language`` picks one."""
+
+
+@lru_cache(maxsize=8)
+def make_parser(language: str = "de-DE") -> MarkdownIt:
+    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    md = MarkdownIt("commonmark", {"typographer": True, "quotes": quotes})
+    # Keep URLs as written, like pandoc (markdown-it would percent-encode #Künstliche-Intelligenz);
+    # validateLink still refuses javascript: and other unsafe schemes.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.enable(["table", "strikethrough", "smartquotes"])
+    md.use(pandoc_blocks_plugin)
+    md.use(header_attrs_plugin)
+    md.use(fenced_div_plugin)
+    md.use(grid_table_plugin)
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(sub_plugin)
+    md.use(superscript_plugin)
+    md.use(attrs_plugin, spans=True)
+    md.use(smart_punctuation_plugin)
+    return md

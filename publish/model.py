@@ -1,0 +1,345 @@
+"""The immutable, Pandoc-shaped document model every backend renders."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Generic, TypeVar, Union
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """Pandoc's attribute triple: identifier, classes, key-value pairs."""
+
+    id: str = ""
+    classes: tuple[str, ...] = ()
+    kv: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return next((value for name, value in self.kv if name == key), default)
+
+
+NO_ATTR = Attr()
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """Where a node starts in its source file (1-based line and column)."""
+
+    path: Path
+    line: int
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+# --- inlines -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """Text. Unlike Pandoc's Str it may hold spaces; the JSON writer splits it."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emph:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Underline:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strikeout:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Superscript:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SmallCaps:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    attr: Attr
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SoftBreak:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Math:
+    display: bool
+    """True for ``$$…$$`` (Pandoc's DisplayMath), False for ``$…$``."""
+    tex: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawInline:
+    format: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    attr: Attr
+    content: tuple[Inline, ...]
+    url: str
+    """After resolution an internal link's url is ``#`` plus the canonical target id."""
+    title: str = ""
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    attr: Attr
+    alt: tuple[Inline, ...]
+    src: str
+    title: str = ""
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote, its blocks inline where it is referenced (as in Pandoc)."""
+
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    attr: Attr
+    content: tuple[Inline, ...]
+
+
+Inline = Union[
+    Str, Emph, Strong, Underline, Strikeout, Superscript, Subscript, SmallCaps, Code,
+    SoftBreak, LineBreak, Math, RawInline, Link, Image, Note, Span,
+]
+
+# --- blocks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    attr: Attr
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    format: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList:
+    start: int
+    style: str
+    """Pandoc's ListNumberStyle: Decimal, LowerAlpha, UpperAlpha, LowerRoman, UpperRoman."""
+    delim: str
+    """Pandoc's ListNumberDelim: Period, OneParen, TwoParens."""
+    items: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    items: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionList:
+    items: tuple[tuple[tuple[Inline, ...], tuple[tuple[Block, ...], ...]], ...]
+    """(term, definitions) pairs; each definition is a tuple of blocks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    level: int
+    attr: Attr
+    content: tuple[Inline, ...]
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class HorizontalRule:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ColSpec:
+    align: str
+    """Pandoc's Alignment: AlignLeft, AlignRight, AlignCenter, AlignDefault."""
+    width: float | None = None
+    """Relative width (0–1) for grid tables; None means ColWidthDefault."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    blocks: tuple[Block, ...]
+    align: str = "AlignDefault"
+    row_span: int = 1
+    col_span: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    attr: Attr
+    caption: tuple[Block, ...]
+    colspecs: tuple[ColSpec, ...]
+    head: tuple[Row, ...]
+    bodies: tuple[tuple[Row, ...], ...]
+    foot: tuple[Row, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    attr: Attr
+    caption: tuple[Block, ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Div:
+    attr: Attr
+    blocks: tuple[Block, ...]
+
+
+Block = Union[
+    Plain, Para, CodeBlock, RawBlock, BlockQuote, OrderedList, BulletList, DefinitionList,
+    Header, HorizontalRule, Table, Figure, Div,
+]
+
+# --- the book ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str = "Untitled"
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    language: str = "de-DE"
+    date: str = ""
+    rights: str = ""
+    """The licence line."""
+    identifier: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One term of the book: its heading plus everything up to the next entry heading."""
+
+    id: str
+    title: tuple[Inline, ...]
+    title_text: str
+    """The title as plain text, for sorting, running heads and the index."""
+    attr: Attr
+    aliases: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    """The entry's body; its section headers are renumbered from level 2 down."""
+    source: Path
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """A front-matter file (title page text, licence …) kept in book.toml order."""
+
+    id: str
+    source: Path
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTarget:
+    id: str
+    """The anchor the index points to: an entry id or an in-text ``.index`` mark."""
+    main: bool
+    """True for the entry's own place (printed first and bold)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexItem:
+    term: str
+    targets: tuple[IndexTarget, ...]
+    see: str = ""
+    """For aliases: the entry title to see instead; then targets holds that entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterGroup(Generic[T]):
+    letter: str
+    """The group heading: an upper-case letter, or ``0–9`` for digits and symbols."""
+    items: tuple[T, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    metadata: Metadata
+    front_matter: tuple[FrontMatter, ...]
+    entries: tuple[Entry, ...]
+    """Sorted in German dictionary order."""
+    letters: tuple[LetterGroup[Entry], ...]
+    """The entries grouped by initial letter."""
+    index: tuple[LetterGroup[IndexItem], ...]
+    """The generated index, id ``Index``."""
+    anchors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    """Every id in the book → the id of the entry or front matter holding it (or ``Index``)."""
+    links: int = 0
+    """How many internal links were resolved (backends check their output against it)."""
+
+
+INDEX_ID = "Index"

@@ -1,0 +1,64 @@
+"""Plain text of model nodes (Pandoc's ``stringify``) and walking the model tree."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields, is_dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from . import model as m
+
+
+def stringify(inlines: Iterable[m.Inline]) -> str:
+    """The text a reader sees, breaks as spaces, notes left out."""
+    return "".join(_strings(inlines))
+
+
+def _strings(inlines: Iterable[m.Inline]) -> Iterator[str]:
+    for node in inlines:
+        if isinstance(node, (m.Str, m.Code)):
+            yield node.text
+        elif isinstance(node, m.Math):
+            yield node.tex
+        elif isinstance(node, (m.SoftBreak, m.LineBreak)):
+            yield " "
+        elif isinstance(node, m.Image):
+            yield from _strings(node.alt)
+        elif isinstance(node, m.Note):
+            continue
+        elif hasattr(node, "content"):
+            yield from _strings(node.content)
+
+
+_NODE_FIELDS = frozenset({"content", "alt", "blocks", "items", "caption", "head", "bodies", "foot", "cells"})
+"""Model fields that hold child nodes; every other field holds text, numbers or attributes."""
+
+
+@lru_cache(maxsize=None)
+def _child_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name in _NODE_FIELDS) if is_dataclass(cls) else ()
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every model node below ``node`` (blocks, inlines, cells …), depth first, in document order."""
+    if isinstance(node, tuple):
+        for child in node:
+            yield from walk(child)
+        return
+    yield node
+    for name in _child_fields(type(node)):
+        yield from walk(getattr(node, name))
+
+
+def transform(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """Rebuild ``node`` bottom-up, replacing every node by ``fn(node)``; unchanged parts are reused."""
+    if isinstance(node, tuple):
+        new = tuple([transform(child, fn) for child in node])
+        return node if all(a is b for a, b in zip(new, node)) else new
+    changes = {}
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        new = transform(value, fn)
+        if new is not value:
+            changes[name] = new
+    return fn(replace(node, **changes) if changes else node)
