@@ -1,0 +1,46 @@
+"""Read a source folder into one resolved Book: gather, read, assemble, resolve."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from .config import load_config, merge_metadata
+from .diagnostics import Code, Diagnostic, error
+from .entries import front_matter, sort_entries, split_entries
+from .reader import read_markdown
+from .resolve import MissingEntry, resolve_book
+from .sources import gather_sources
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBook:
+    book: m.Book | None
+    """None only when the source folder itself could not be read."""
+    missing: tuple[MissingEntry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_book(source: Path) -> LoadedBook:
+    if not source.is_dir():
+        return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
+    config, diagnostics = load_config(source)
+    sources, found = gather_sources(source, config.sources)
+    diagnostics += found
+    metadata = merge_metadata(config, sources.metadata)
+    entries: list[m.Entry] = []
+    front: list[m.FrontMatter] = []
+    for file in sources.files:
+        blocks, found = read_markdown(file.text, file.path, metadata.language)
+        diagnostics += found
+        if file.front_matter:
+            front.append(front_matter(file.path, blocks))
+            continue
+        new_entries, new_front, found = split_entries(file.path, blocks, config.sources,
+                                                      file.text.count("\n") + 1)
+        entries += new_entries
+        front += new_front
+        diagnostics += found
+    book, missing, found = resolve_book(metadata, front, sort_entries(entries))
+    diagnostics += found
+    return LoadedBook(book, missing, tuple(diagnostics))
