@@ -1,0 +1,74 @@
+"""The command line: exit codes, JSON records, and no traceback on bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT, SEEDS
+
+
+def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "publish", *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+def test_check_default_book_is_clean() -> None:
+    result = _run("check", "--source", str(SEEDS), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_check_json_records(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt) [y](#Fehlt)\n", encoding="utf-8")
+    result = _run("check", "--source", str(tmp_path), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert [d["code"] for d in report["diagnostics"]] == ["dangling-link", "dangling-link"]
+    assert report["diagnostics"][0]["line"] == 3
+    assert report["missing_entries"][0]["target"] == "Fehlt" and report["missing_entries"][0]["count"] == 2
+    assert report["entries"] == [{"id": "A", "title": "A", "source": str(tmp_path / "A.md"), "line": 1}]
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt)\n", encoding="utf-8")
+    result = _run("check", "--source", str(tmp_path), "--strict")
+    assert result.returncode == 1
+    assert f"{tmp_path / 'A.md'}:3:5: warning: link to #Fehlt" in result.stderr
+
+
+def test_bad_input_gives_messages_and_exit_codes_never_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "kaputt.md").write_bytes(b"## K {#K .term}\n\xff\n")
+    (tmp_path / "offen.md").write_text("## O {#O .term\n", encoding="utf-8")
+    (tmp_path / "bin.md").write_bytes(b"\x00\x01\x02")
+    result = _run("check", "--source", str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{tmp_path / 'kaputt.md'}:2:1: error: not valid UTF-8" in result.stderr
+    assert f"{tmp_path / 'offen.md'}:1:" in result.stderr and "[unclosed-attributes]" in result.stderr
+    assert "[binary-file]" in result.stderr
+
+
+def test_missing_source_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run("check", "--source", str(tmp_path / "nirgends"))
+    assert result.returncode == 2 and "source folder does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_headingless_file_fails_the_run(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n", encoding="utf-8")
+    (tmp_path / "notiz.md").write_text("Nur eine Notiz.\n", encoding="utf-8")
+    result = _run("check", "--source", str(tmp_path))
+    assert result.returncode == 1 and "[no-entry-heading]" in result.stderr
+
+
+def test_build_names_formats_without_backend() -> None:
+    result = _run("build", "--format", "pdf")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "pdf" in result.stderr and "not available" in result.stderr
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    result = _run("build", "--format", "odt")
+    assert result.returncode == 2 and "unknown format odt" in result.stderr
