@@ -41,6 +41,6 @@ def load_book(source: Path) -> LoadedBook:
         entries += new_entries
         front += new_front
         diagnostics += found
-    book, missing, found = resolve_book(metadata, front, sort_entries(entries))
+    book, missing, found = resolve_book(metadata, front, sort_entries(entries), source)
     diagnostics += found
     return LoadedBook(book, missing, tuple(diagnostics))

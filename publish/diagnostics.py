@@ -29,6 +29,10 @@ class Code(str, Enum):
     ALIAS_CONFLICT = "alias-conflict"
     BAD_CONFIG = "bad-config"
     MISSING_SOURCE = "missing-source"
+    MISSING_FILE = "missing-file"
+    OUTSIDE_SOURCE = "outside-source"
+    REMOTE_RESOURCE = "remote-resource"
+    BAD_MATH = "bad-math"
     BAD_METADATA = "bad-metadata"
 
 

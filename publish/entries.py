@@ -11,6 +11,11 @@ from .text import stringify, transform
 
 ENTRY_LEVEL = 1
 """Every entry heading is level 1 in the model; its sections start at level 2."""
+SEEALSO_CLASS = "seealso"
+"""The section whose links become a list of cross-references (``.seealso`` on its heading)."""
+TAGLINE_CLASS = "tagline"
+"""A Div of this class wraps an entry's opening bold-italic line."""
+_SEPARATORS = frozenset("|,;·•")
 
 
 def split_entries(path: Path, blocks: tuple[m.Block, ...], config: SourceConfig, line_count: int
@@ -65,9 +70,51 @@ def _entry(path: Path, heading: m.Header, body: tuple[m.Block, ...], end_line: i
         return m.Header(min(6, level), node.attr, node.content, node.pos)
 
     line = heading.pos.line if heading.pos else 1
+    body = _mark_tagline(_seealso_lists(transform(body, renumber)))
     return m.Entry(id=heading.attr.id, title=heading.content, title_text=stringify(heading.content).strip(),
-                   attr=attr, aliases=aliases, blocks=transform(body, renumber), source=path,
+                   attr=attr, aliases=aliases, blocks=body, source=path,
                    line=line, end_line=end_line)
+
+
+def _seealso_lists(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    """A see-also section's row of links separated by ``|`` becomes a list of cross-references."""
+    out: list[m.Block] = []
+    in_seealso = False
+    for block in blocks:
+        if isinstance(block, m.Header):
+            in_seealso = SEEALSO_CLASS in block.attr.classes
+        links = _cross_references(block.content) if in_seealso and isinstance(block, (m.Para, m.Plain)) else None
+        if links:
+            block = m.Div(m.Attr("", (SEEALSO_CLASS,)), (m.BulletList(tuple((m.Plain((link,)),) for link in links)),))
+        out.append(block)
+    return tuple(out)
+
+
+def _cross_references(inlines: tuple[m.Inline, ...]) -> tuple[m.Link, ...] | None:
+    """The links of a paragraph that holds nothing but links and separators, else None."""
+    links = []
+    for node in inlines:
+        if isinstance(node, m.Link):
+            links.append(node)
+        elif isinstance(node, m.Str) and set(node.text) <= _SEPARATORS | {" ", "\u00a0"}:
+            continue
+        elif not isinstance(node, (m.SoftBreak, m.LineBreak)):
+            return None
+    return tuple(links) or None
+
+
+def _mark_tagline(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    """An entry that opens with a paragraph set entirely in bold italic has a tagline."""
+    first = blocks[0] if blocks else None
+    if isinstance(first, m.Para) and len(first.content) == 1 and _bold_italic(first.content[0]):
+        return (m.Div(m.Attr("", (TAGLINE_CLASS,)), (first,)),) + blocks[1:]
+    return blocks
+
+
+def _bold_italic(node: m.Inline) -> bool:
+    pairs = ((m.Emph, m.Strong), (m.Strong, m.Emph))
+    return any(isinstance(node, outer) and len(node.content) == 1 and isinstance(node.content[0], inner)
+               for outer, inner in pairs)
 
 
 def _headingless(path: Path, blocks: tuple[m.Block, ...], config: SourceConfig

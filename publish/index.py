@@ -12,6 +12,8 @@ from .model import Entry, IndexItem, IndexTarget, LetterGroup
 T = TypeVar("T")
 INDEX_CLASS = "index"
 """``[Begriff]{.index}`` marks a place in the text for the index (``term="…"`` overrides the text)."""
+LETTER_PREFIX = "letter"
+INDEX_GROUP_PREFIX = "Index"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +22,15 @@ class IndexMark:
     anchor: str
 
 
-def group_by_letter(items: Iterable[T], term: Callable[[T], str]) -> tuple[LetterGroup[T], ...]:
+def group_by_letter(items: Iterable[T], term: Callable[[T], str], prefix: str) -> tuple[LetterGroup[T], ...]:
     """Group items that are already in dictionary order under their initial letters."""
-    return tuple(LetterGroup(letter, tuple(group))
+    return tuple(LetterGroup(letter, tuple(group), letter_anchor(prefix, letter))
                  for letter, group in groupby(items, key=lambda item: initial_letter(term(item))))
+
+
+def letter_anchor(prefix: str, letter: str) -> str:
+    """``letter-A``; digits and symbols become ``letter-0``."""
+    return f"{prefix}-{letter if letter.isalpha() else '0'}"
 
 
 def build_index(entries: Iterable[Entry], marks: Iterable[IndexMark]) -> tuple[LetterGroup[IndexItem], ...]:
@@ -41,4 +48,4 @@ def build_index(entries: Iterable[Entry], marks: Iterable[IndexMark]) -> tuple[L
     items = [IndexItem(term, tuple(sorted(found, key=lambda t: not t.main))) for term, found in targets.items()]
     items += [IndexItem(alias, (IndexTarget(anchor, main=True),), see=title) for alias, (title, anchor) in see.items()]
     items.sort(key=lambda item: sort_key(item.term))
-    return group_by_letter(items, lambda item: item.term)
+    return group_by_letter(items, lambda item: item.term, INDEX_GROUP_PREFIX)

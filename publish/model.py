@@ -324,6 +324,8 @@ class LetterGroup(Generic[T]):
     letter: str
     """The group heading: an upper-case letter, or ``0–9`` for digits and symbols."""
     items: tuple[T, ...]
+    anchor: str = ""
+    """The group's id in the book (``letter-A`` for entries, ``Index-A`` in the index)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +342,10 @@ class Book:
     """Every id in the book → the id of the entry or front matter holding it (or ``Index``)."""
     links: int = 0
     """How many internal links were resolved (backends check their output against it)."""
+    source: Path = field(default=Path("."), compare=False)
+    """The source folder: images and other files are read from inside it only."""
 
 
 INDEX_ID = "Index"
+RESERVED_IDS = (INDEX_ID, "titlepage", "toc", "cover")
+"""Ids the backends use for generated parts; no entry can take them."""

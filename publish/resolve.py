@@ -11,7 +11,8 @@ from urllib.parse import unquote
 from . import model as m
 from .anchors import AnchorRegistry, is_valid_id, sanitize_id, slugify
 from .diagnostics import Code, Diagnostic, warning
-from .index import INDEX_CLASS, IndexMark, build_index, group_by_letter
+from .collation import initial_letter
+from .index import INDEX_CLASS, INDEX_GROUP_PREFIX, LETTER_PREFIX, IndexMark, build_index, group_by_letter, letter_anchor
 from .text import stringify, transform
 
 UNRESOLVED_CLASS = "unresolved"
@@ -31,10 +32,13 @@ def term_id(term: str) -> str:
     return sanitize_id(re.sub(r"\s+", "-", term.strip()))
 
 
-def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list[m.Entry]
+def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list[m.Entry], source: Path
                  ) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
     """Entries must already be in book order; returns the resolved book."""
-    resolver = _Resolver()
+    resolver = _Resolver(source)
+    for letter in {initial_letter(t) for e in entries for t in (e.title_text, *e.aliases)}:
+        resolver.registry.reserve(letter_anchor(LETTER_PREFIX, letter), letter_anchor(LETTER_PREFIX, letter))
+        resolver.registry.reserve(letter_anchor(INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
     entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
     front = [resolver.name_front(f) for f in front]
@@ -45,18 +49,21 @@ def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list
         metadata=metadata,
         front_matter=tuple(front),
         entries=tuple(entries),
-        letters=group_by_letter(entries, lambda e: e.title_text),
+        letters=group_by_letter(entries, lambda e: e.title_text, LETTER_PREFIX),
         index=build_index(entries, resolver.marks),
         anchors=MappingProxyType(dict(resolver.registry.owners)),
         links=resolver.resolved,
+        source=source,
     )
     return book, resolver.missing_entries(), resolver.diagnostics
 
 
 class _Resolver:
-    def __init__(self) -> None:
+    def __init__(self, source: Path) -> None:
+        self.source = source
         self.registry = AnchorRegistry()
-        self.registry.reserve(m.INDEX_ID, m.INDEX_ID)
+        for reserved in m.RESERVED_IDS:
+            self.registry.reserve(reserved, reserved)
         self.targets: dict[str, str] = {m.INDEX_ID: m.INDEX_ID}
         """What a link may say (declared id, alias) → the id it reaches."""
         self.marks: list[IndexMark] = []
@@ -97,7 +104,9 @@ class _Resolver:
         return transform(blocks, name)
 
     def name_front(self, front: m.FrontMatter) -> m.FrontMatter:
-        anchor = self._claim(term_id(front.id), "", m.SourcePos(front.source, 1), None)
+        # File-name numbers only order front matter: ``000-lizenz`` gets the id ``lizenz``.
+        anchor = self._claim(term_id(re.sub(r"^[\d_.\-\s]+", "", front.id) or front.id), "",
+                             m.SourcePos(front.source, 1), None)
         return replace(front, id=anchor, blocks=self.name_inner(front.blocks, anchor))
 
     def add_aliases(self, entries: list[m.Entry]) -> None:
@@ -135,6 +144,8 @@ class _Resolver:
 
     def link(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
         def visit(node: Any) -> Any:
+            if isinstance(node, m.Image):
+                return self._image(node)
             if not isinstance(node, m.Link) or not node.url.startswith("#"):
                 return node
             target = unquote(node.url[1:])
@@ -150,6 +161,24 @@ class _Resolver:
             return m.Span(m.Attr("", (UNRESOLVED_CLASS,), (("target", target),)), node.content)
 
         return transform(blocks, visit)
+
+    def _image(self, image: m.Image) -> m.Inline:
+        """Images must be files inside the source folder; anything else shows its alt text."""
+        pos = image.pos or m.SourcePos(Path("?"), 1)
+        src = unquote(image.src)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src):
+            code, problem = Code.REMOTE_RESOURCE, "is not a file in the source folder; nothing is fetched from outside"
+        else:
+            path = (self.source / src).resolve()
+            if not path.is_relative_to(self.source.resolve()):
+                code, problem = Code.OUTSIDE_SOURCE, "lies outside the source folder"
+            elif not path.is_file():
+                code, problem = Code.MISSING_FILE, "does not exist"
+            else:
+                return image
+        self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
+                                        f"image {image.src!r} {problem}; its alt text is shown instead"))
+        return m.Span(m.Attr("", ("missing-image",)), image.alt)
 
     def missing_entries(self) -> tuple[MissingEntry, ...]:
         order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))

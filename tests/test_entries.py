@@ -63,3 +63,24 @@ def test_text_before_the_heading_is_kept_with_a_warning() -> None:
     entries, _, diagnostics = _split("Vorspann\n\n## A {#A .term}\n\nText\n")
     assert entries[0].blocks[0] == m.Para((m.Str("Vorspann"),))
     assert [d.code for d in diagnostics] == [Code.NO_ENTRY_HEADING]
+
+
+def test_seealso_row_of_pipes_becomes_a_list_of_links() -> None:
+    entries, _, _ = _split("## A {#A .term}\n\n### Siehe auch {.seealso}\n\n[B](#B) |\n[C D](#C-D) |\n[Index](#Index) |\n")
+    header, div = entries[0].blocks
+    assert isinstance(header, m.Header) and div.attr.classes == ("seealso",)
+    [bullets] = div.blocks
+    assert [item[0].content[0].url for item in bullets.items] == ["#B", "#C-D", "#Index"]
+
+
+def test_seealso_paragraph_with_prose_stays_a_paragraph() -> None:
+    entries, _, _ = _split("## A {#A .term}\n\n### Siehe auch {.seealso}\n\nVergleiche [B](#B) und [C](#C).\n")
+    assert isinstance(entries[0].blocks[1], m.Para)
+
+
+def test_opening_bold_italic_line_is_a_tagline() -> None:
+    entries, _, _ = _split("## A {#A .term}\n\n***Kurz gesagt***\n\n**A** ist …\n")
+    tagline, para = entries[0].blocks
+    assert tagline.attr.classes == ("tagline",) and tagline.blocks[0].content[0] == \
+        m.Emph((m.Strong((m.Str("Kurz gesagt"),)),))
+    assert isinstance(para, m.Para)

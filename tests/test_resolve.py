@@ -105,3 +105,15 @@ def test_index_lists_titles_aliases_and_marks_in_german_order(tmp_path: Path) ->
         "O": [("Ökosystem", [("Oekosystem", True)], "")],
     }
     assert [g.letter for g in loaded.book.letters] == ["B", "G", "O"]
+
+
+def test_images_must_be_files_inside_the_source_folder(tmp_path: Path) -> None:
+    (tmp_path / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n![gut](bild.png) ![fehlt](weg.png)\n\n"
+                                      "![raus](../../etc/passwd) ![netz](http://example.org/x.png)\n"})
+    entry = loaded.book.entries[0]
+    assert [n.src for n in walk(entry.blocks) if isinstance(n, m.Image)] == ["bild.png"]
+    shown = [n.content[0].text for n in walk(entry.blocks) if isinstance(n, m.Span)]
+    assert shown == ["fehlt", "raus", "netz"]
+    assert [(d.code, d.line) for d in loaded.diagnostics] == [
+        (Code.MISSING_FILE, 3), (Code.OUTSIDE_SOURCE, 5), (Code.REMOTE_RESOURCE, 5)]
