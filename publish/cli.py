@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from .backends import BACKENDS, FORMATS
 from .book import LoadedBook, load_book
 from .diagnostics import INPUT_CODES, Severity
+from .output import book_name
+from .theme import ThemeError, load_theme
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +73,30 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     loaded = load_book(args.source)
     _print_diagnostics(loaded)
-    return _exit_code(loaded, args.strict)
+    status = _exit_code(loaded, args.strict)
+    if status != EXIT_OK or loaded.book is None:
+        print("publish: nothing built: fix the errors above first", file=sys.stderr)
+        return status
+    try:
+        theme = load_theme(args.theme)
+    except ThemeError as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for fmt in formats:
+        backend = importlib.import_module(BACKENDS[fmt])
+        target = args.out / f"{book_name(loaded.book.metadata)}.{fmt}"
+        try:
+            result = backend.render(loaded.book, theme, target)
+        except (backend.RenderError, ThemeError) as exc:
+            print(f"publish: {fmt}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        for diagnostic in result.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        pages = f", {result.pages} pages" if getattr(result, "pages", 0) else ""
+        print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
+        if args.strict and result.diagnostics:
+            return EXIT_FAILED
+    return EXIT_OK
 
 
 def _print_diagnostics(loaded: LoadedBook) -> None:

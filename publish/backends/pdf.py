@@ -1,0 +1,94 @@
+"""PDF through WeasyPrint: the book's HTML laid out with the theme's paged CSS."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetchingError
+
+from .. import model as m
+from ..diagnostics import Diagnostic
+from ..htmlbook import BookHtml
+from ..output import write_atomically
+from ..theme import Theme
+
+
+@dataclass
+class PdfResult:
+    path: Path
+    pages: int
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class RenderError(RuntimeError):
+    """WeasyPrint reported errors: the PDF would be wrong, so none is written."""
+
+
+def render(book: m.Book, theme: Theme, out: Path) -> PdfResult:
+    """Lay the book out and write ``out``, only if layout succeeded without errors."""
+    html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
+    page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
+    fetcher = SafeFetcher((book.source, theme.folder))
+    with _weasyprint_errors() as errors:
+        document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
+                                   url_fetcher=fetcher).render()
+        pdf = document.write_pdf() if not errors else b""
+    if errors:
+        raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
+    write_atomically(out, pdf)
+    return PdfResult(out, len(document.pages), html.diagnostics)
+
+
+class SafeFetcher(URLFetcher):
+    """Reads only files inside the given folders; never the network, never anything else."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: object = None) -> object:
+        if not self.allows(url):
+            raise URLFetchingError(f"refused {url}: only files inside the source and theme folders are read")
+        return super().fetch(url, headers)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return True
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return any(path.is_relative_to(root) for root in self.roots)
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build."""
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    saved = logger.level, logger.propagate
+    # Warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors are ours
+    # and reach the user through RenderError, so nothing is printed twice.
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]

@@ -1,0 +1,97 @@
+"""The book as HTML: template context for every part, built with one HtmlWriter and the theme."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from . import model as m
+from .diagnostics import Code, Diagnostic, warning
+from .html import HtmlWriter
+from .labels import labels_for
+from .math import MathError, render_math
+from .text import stringify
+from .theme import FontFace, Theme
+
+
+@dataclass(frozen=True)
+class EntryPart:
+    id: str
+    title: Markup
+    title_text: str
+    classes: list[str]
+    body: Markup
+
+
+@dataclass(frozen=True)
+class FrontPart:
+    id: str
+    title: str
+    html: Markup
+
+
+@dataclass(frozen=True)
+class LetterPart:
+    letter: str
+    anchor: str
+    entries: list[EntryPart]
+
+
+class BookHtml:
+    """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
+
+    def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
+                 xhtml: bool = False, math: Callable[[m.Math], str] | None = None) -> None:
+        self.book = book
+        self.theme = theme
+        self.href = href
+        self.diagnostics: list[Diagnostic] = []
+        self._formulas = 0
+        self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml)
+
+    def entry(self, entry: m.Entry) -> EntryPart:
+        self._current = entry
+        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text,
+                         list(entry.attr.classes), self.writer.blocks(entry.blocks))
+
+    def front(self, part: m.FrontMatter) -> FrontPart:
+        self._current = part
+        header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
+        title = stringify(header.content) if header else part.source.stem
+        return FrontPart(part.id, title, self.writer.blocks(part.blocks))
+
+    def context(self) -> dict[str, Any]:
+        """Everything the templates use; parts are rendered once, in book order."""
+        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
+        return {
+            "book": self.book, "labels": labels_for(self.book.metadata.language), "href": self.href,
+            "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
+            "index": self.book.index, "index_id": m.INDEX_ID,
+        }
+
+    def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:
+        stack = lambda role: ", ".join(f'"{f}"' for f in self.theme.font_stack(role)) + ", serif"  # noqa: E731
+        return Markup("\n".join(self.theme.render(f"css/{name}", stack=stack, font_url=font_url)
+                                for name in names))
+
+    def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:
+        return self.theme.render("book.html.j2", css=self.css("book.css.j2", *css, font_url=font_url),
+                                 **self.context())
+
+    def _svg_math(self, node: m.Math) -> str:
+        self._formulas += 1
+        try:
+            svg = render_math(node.tex, node.display, f"m{self._formulas}")
+        except MathError as exc:
+            where = self._current
+            line = getattr(where, "line", 1)
+            self.diagnostics.append(warning(Code.BAD_MATH, where.source, line, 1,
+                                            f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+            return f'<code class="tex">{escape(node.tex)}</code>'
+        kind = "display" if node.display else "inline"
+        # The SVG sizes itself in em; the span only puts the formula's baseline on the text's.
+        style = f"vertical-align: -{svg.depth_em:.3f}em; width: {svg.width_em:.3f}em"
+        return f'<span class="math {kind}" role="math" aria-label="{escape(node.tex)}" style="{style}">{svg.svg}</span>'

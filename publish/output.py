@@ -1,0 +1,30 @@
+"""Writing outputs safely: a temporary file beside the target, renamed only when complete."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .anchors import slugify
+from .model import Metadata
+
+
+def book_name(metadata: Metadata) -> str:
+    """The output files' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
+    return re.sub(r"-{2,}", "-", slugify(metadata.title)) or "book"
+
+
+def write_atomically(target: Path, data: bytes) -> Path:
+    """Replace ``target`` with ``data`` in one rename; on any failure the old file stays."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
