@@ -42,28 +42,86 @@ def measure(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
-def bench_read(entries: int, runs: int) -> list[tuple[str, float, float]]:
+def bench_read(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    ours = measure([sys.executable, "-c", READ_AND_RESOLVE, str(folder)], runs)
+    pandoc = measure([str(pandoc_path()), "-f", "markdown", "-t", "json", "-o", "/dev/null", *files], runs)
+    return [("publish: read + resolve (incl. Python start-up)", *ours, ""),
+            ("pandoc -f markdown -t json (all files, one run)", *pandoc, "")]
+
+
+def bench_pdf(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
     with tempfile.TemporaryDirectory() as tmp:
-        folder = scaled_corpus(entries, Path(tmp) / "corpus")
-        files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".md", ".txt"))
-        pandoc = measure([str(pandoc_path()), "-f", "markdown", "-t", "json", "-o", "/dev/null", *files], runs)
-        ours = measure([sys.executable, "-c", READ_AND_RESOLVE, str(folder)], runs)
-        return [("publish: read + resolve (incl. Python start-up)", *ours),
-                ("pandoc -f markdown -t json (all files, one run)", *pandoc)]
+        out = Path(tmp)
+        ours = measure([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out", str(out),
+                        "--format", "pdf"], runs)
+        html, theirs_pdf = out / "pandoc.html", out / "pandoc.pdf"
+        pandoc = measure([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                          "-o", str(html), *files], runs)
+        weasy = measure([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)], runs)
+        rows = [("publish build --format pdf", *ours, f"{_pages(_our_pdf(out))} pages"),
+                ("pandoc -s -t html5 (all files)", *pandoc, ""),
+                ("weasyprint on pandoc's HTML", *weasy, f"{_pages(theirs_pdf)} pages"),
+                ("pandoc + weasyprint together", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]), "")]
+        return rows + _index_cost(folder)
+
+
+def _our_pdf(out: Path) -> Path:
+    return next(p for p in out.glob("*.pdf") if not p.name.startswith("pandoc"))
+
+
+def _pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
+    """What the index page numbers cost: layout with and without target-counter() locators.
+
+    The alternative, reading pages from Page.anchors after layout, needs a second full layout
+    to print them; so it costs at least the whole layout time again."""
+    import weasyprint
+
+    from publish.backends.pdf import SafeFetcher
+    from publish.book import load_book
+    from publish.htmlbook import BookHtml
+    from publish.theme import load_theme
+
+    book, theme = load_book(folder).book, load_theme("default")
+    page = BookHtml(book, theme).document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
+    rows = []
+    for label, extra in (("layout with index page numbers (target-counter)", ""),
+                         ("layout without index page numbers", "a.locator::after { content: none }")):
+        start = time.perf_counter()
+        weasyprint.HTML(string=page, base_url=folder.as_uri() + "/", url_fetcher=SafeFetcher((folder, theme.folder))
+                        ).render(stylesheets=[weasyprint.CSS(string=extra)] if extra else None)
+        rows.append((label, time.perf_counter() - start, 0.0, "in-process, layout only"))
+    return rows
+
+
+BENCHMARKS = {"read": (1000, bench_read), "pdf": (300, bench_pdf)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--entries", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("names", nargs="*", default=list(BENCHMARKS), help="benchmarks to run (default: all)")
+    parser.add_argument("--entries", type=int, help="override the corpus size")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     if not MAKE_CORPUS.is_file() or not CORPUS.is_dir():
         print(f"bench: needs the sample corpus and make_corpus.py in {SHARED}", file=sys.stderr)
         return 2
-    print(f"## Read and resolve: sample corpus scaled to {args.entries} entries (median of {args.runs})\n")
-    print("| what | seconds | peak MB |\n|---|---:|---:|")
-    for name, seconds, peak in bench_read(args.entries, args.runs):
-        print(f"| {name} | {seconds:.2f} | {peak:.0f} |")
+    for name in args.names:
+        entries, bench = BENCHMARKS[name]
+        entries = args.entries or entries
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = scaled_corpus(entries, Path(tmp) / "corpus")
+            files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".md", ".txt"))
+            print(f"## {name}: sample corpus scaled to {entries} entries (median of {args.runs})\n")
+            print("| what | seconds | peak MB | notes |\n|---|---:|---:|---|")
+            for label, seconds, peak, note in bench(folder, files, args.runs):
+                print(f"| {label} | {seconds:.2f} | {peak:.0f} | {note} |", flush=True)
+            print()
     return 0
 
 

@@ -21,15 +21,31 @@ class HtmlWriter:
 
     ``href`` turns a target id into a link for the medium (``#id`` in PDF,
     ``entry.xhtml#id`` in EPUB); ``math`` writes a formula (SVG or MathML);
-    ``heading_offset`` maps model levels to HTML levels (entry title = h2).
+    ``heading_offset`` maps model levels to HTML levels (entry title = h2). Footnotes float
+    where they are called (PDF) unless ``endnotes`` is on (EPUB): then each note becomes a
+    noteref link and ``take_notes`` returns the notes as ``aside`` elements.
     """
 
     def __init__(self, href: Callable[[str], str], math: Callable[[m.Math], str],
-                 xhtml: bool = False, heading_offset: int = 1) -> None:
+                 xhtml: bool = False, heading_offset: int = 1, endnotes: bool = False) -> None:
         self.href = href
         self.math_markup = math
         self.xhtml = xhtml
         self.heading_offset = heading_offset
+        self.endnotes = endnotes
+        self._notes: list[tuple[str, str]] = []
+        self._note_scope = "note"
+        self._note_count = 0
+
+    def start_notes(self, scope: str) -> None:
+        """Endnote ids are ``{scope}--fn{n}``: give each document its own scope."""
+        self._note_scope, self._notes = scope, []
+
+    def take_notes(self) -> Markup:
+        notes = "".join(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
+                        f"{body}</aside>" for anchor, body in self._notes)
+        self._notes = []
+        return Markup(f'<section class="footnotes">{notes}</section>' if notes else "")
 
     # --- entry points ---------------------------------------------------------------
 
@@ -163,7 +179,14 @@ class HtmlWriter:
         return f'<img src="{escape(node.src)}" alt="{alt}"{self._attrs(node.attr)}{end}>'
 
     def note(self, node: m.Note) -> str:
-        return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
+        if not self.endnotes:
+            return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
+        self._note_count += 1
+        anchor = f"{self._note_scope}--fn{self._note_count}"
+        number = len(self._notes) + 1
+        self._notes.append((anchor, f"<p><sup>{number}</sup> {self.inlines(_note_inlines(node))}</p>"))
+        return (f'<a epub:type="noteref" role="doc-noteref" href="#{escape(anchor)}" class="noteref">'
+                f"<sup>{number}</sup></a>")
 
     def span(self, node: m.Span) -> str:
         attr = node.attr

@@ -44,24 +44,26 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 xhtml: bool = False, math: Callable[[m.Math], str] | None = None) -> None:
+                 xhtml: bool = False, math: Callable[[m.Math], str] | None = None, endnotes: bool = False) -> None:
         self.book = book
         self.theme = theme
         self.href = href
         self.diagnostics: list[Diagnostic] = []
         self._formulas = 0
-        self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml)
+        self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml, endnotes=endnotes)
 
     def entry(self, entry: m.Entry) -> EntryPart:
         self._current = entry
-        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text,
-                         list(entry.attr.classes), self.writer.blocks(entry.blocks))
+        self.writer.start_notes(entry.id)
+        body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
+        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body)
 
     def front(self, part: m.FrontMatter) -> FrontPart:
         self._current = part
+        self.writer.start_notes(part.id)
         header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
         title = stringify(header.content) if header else part.source.stem
-        return FrontPart(part.id, title, self.writer.blocks(part.blocks))
+        return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
 
     def context(self) -> dict[str, Any]:
         """Everything the templates use; parts are rendered once, in book order."""
@@ -69,7 +71,7 @@ class BookHtml:
         return {
             "book": self.book, "labels": labels_for(self.book.metadata.language), "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
-            "index": self.book.index, "index_id": m.INDEX_ID,
+            "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
         }
 
     def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:

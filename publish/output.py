@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .anchors import slugify
@@ -28,3 +29,15 @@ def write_atomically(target: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def build_time(source: Path) -> datetime:
+    """The time a build claims: ``SOURCE_DATE_EPOCH`` if set, else the newest source file's mtime.
+
+    Never the clock, so two builds of the same sources produce the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    mtimes = [p.stat().st_mtime for p in source.iterdir() if p.is_file()] if source.is_dir() else []
+    return datetime.fromtimestamp(int(max(mtimes, default=0)), timezone.utc)
