@@ -3,9 +3,13 @@ from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
     "de": {"contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version",
-           "cover": "Umschlag", "landmarks": "Orientierungspunkte", "page": "Seite"},
+           "cover": "Umschlag", "landmarks": "Orientierungspunkte", "page": "Seite",
+           "word_index": "Index mit Seitenzahlen (Word-Feld):",
+           "update_fields": "Zum Anzeigen der Seitenzahlen Felder aktualisieren (F9)."},
     "en": {"contents": "Contents", "index": "Index", "see": "see", "version": "Version",
-           "cover": "Cover", "landmarks": "Landmarks", "page": "Page"},
+           "cover": "Cover", "landmarks": "Landmarks", "page": "Page",
+           "word_index": "Index with page numbers (Word field):",
+           "update_fields": "Update fields (F9) to show the page numbers."},
 }
 
 

@@ -1,7 +1,8 @@
 """Raw HTML from entries, reduced to harmless markup: no scripts, no styles, no outside resources."""
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 from html.parser import HTMLParser
 
 ALLOWED_TAGS = frozenset({
@@ -23,6 +24,14 @@ def sanitize_html(fragment: str, xhtml: bool = False) -> str:
     parser.feed(fragment)
     parser.close()
     return parser.result()
+
+
+def html_text(fragment: str) -> str:
+    """Only the text a reader would see, for formats that cannot show HTML at all."""
+    parser = _Sanitizer(xhtml=False)
+    parser.feed(fragment)
+    parser.close()
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", parser.result())).split())
 
 
 class _Sanitizer(HTMLParser):

@@ -23,6 +23,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "colors": {"text": "#1a1a1a", "accent": "#1d4f7a", "link": "#1d4f7a", "muted": "#5f6368",
                "rule": "#c8c8c8", "code_background": "#f4f4f1"},
     "sizes": {"term": "1.45em", "section": "1.05em", "letter": "4em", "small": "0.85em"},
+    "docx": {"letter": "Letter", "term": "Term", "section": "Explanation Heading",
+             "seealso_heading": "See Also Heading", "tagline": "Tagline", "seealso": "See Also",
+             "index_letter": "Index Letter", "index_entry": "Index Entry"},
     "features": {"running_heads": True, "letter_dividers": True, "letter_new_page": True,
                  "toc": True, "toc_entries": False, "index": True, "link_color": True},
 }

@@ -63,10 +63,26 @@ def test_headingless_file_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode == 1 and "[no-entry-heading]" in result.stderr
 
 
-def test_build_names_formats_without_backend() -> None:
-    result = _run("build", "--format", "epub,docx")
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "docx" in result.stderr and "not available" in result.stderr
+def test_build_writes_every_format(tmp_path: Path) -> None:
+    source, out = tmp_path / "book", tmp_path / "out"
+    source.mkdir()
+    (source / "A.md").write_text("## Alpha {#A .term}\n\nText mit $x^2$ und [Beta](#B).\n", encoding="utf-8")
+    (source / "B.md").write_text("## Beta {#B .term}\n\nZurück zu [Alpha](#A).\n", encoding="utf-8")
+    result = _run("build", "--source", str(source), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["untitled.docx", "untitled.epub", "untitled.pdf"]
+    assert result.stdout.count("wrote ") == 3 and "pages" in result.stdout
+
+
+def test_a_book_with_errors_builds_nothing_and_keeps_old_output(tmp_path: Path) -> None:
+    source, out = tmp_path / "book", tmp_path / "out"
+    source.mkdir(), out.mkdir()
+    (source / "A.md").write_text("## A {#A .term}\n", encoding="utf-8")
+    (source / "notiz.md").write_text("ohne Überschrift\n", encoding="utf-8")
+    (out / "untitled.pdf").write_bytes(b"old")
+    result = _run("build", "--source", str(source), "--out", str(out), "--format", "pdf")
+    assert result.returncode == 1 and "nothing built" in result.stderr
+    assert (out / "untitled.pdf").read_bytes() == b"old"
 
 
 def test_unknown_format_is_a_usage_error() -> None:

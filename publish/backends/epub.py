@@ -6,7 +6,6 @@ import re
 import tempfile
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -21,7 +20,7 @@ from .. import model as m
 from ..diagnostics import Code, Diagnostic, warning
 from ..htmlbook import BookHtml
 from ..labels import labels_for
-from ..output import build_time, write_atomically
+from ..output import build_time, normalize_zip, write_atomically
 from ..text import stringify, walk
 from ..theme import FontFace, Theme
 
@@ -139,7 +138,7 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         modified = build_time(book.source)
         if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
             raise RenderError("ebooklib did not write the EPUB")
-        return _reproducible_zip(target.read_bytes(), modified)
+        return normalize_zip(target.read_bytes(), modified, first="mimetype")
 
 
 def _file_names(book: m.Book) -> dict[str, str]:
@@ -236,20 +235,3 @@ def _wrap(text: str, width: int) -> list[str]:
         else:
             lines.append(word)
     return lines
-
-
-def _reproducible_zip(data: bytes, modified: datetime) -> bytes:
-    """Same entries, same order, fixed timestamps; ``mimetype`` first and stored."""
-    stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    order = ["mimetype"] + [n for n in names if n != "mimetype"]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            target.writestr(info, source.read(name), compresslevel=9 if name != "mimetype" else None)
-    return out.getvalue()
