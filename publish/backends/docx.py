@@ -7,7 +7,7 @@ import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from .. import model as m
-from ..diagnostics import Diagnostic
 from ..entries import SEEALSO_CLASS, TAGLINE_CLASS
 from ..index import INDEX_CLASS, LETTER_PREFIX
 from ..labels import labels_for
@@ -27,6 +26,7 @@ from ..resolve import UNRESOLVED_CLASS
 from ..sanitize import html_text
 from ..text import transform, walk
 from ..theme import Theme
+from . import RenderError, RenderResult
 from .docx_reference import W, reference_docx, style_id
 
 BOOKMARK_LIMIT = 40
@@ -34,18 +34,9 @@ BOOKMARK_LIMIT = 40
 _W = f"{{{W}}}"
 
 
-@dataclass
-class DocxResult:
-    path: Path
-    headings: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class RenderError(RuntimeError):
-    """pandoc failed or wrote something we did not expect; nothing was replaced."""
-
-
-def render(book: m.Book, theme: Theme, out: Path) -> DocxResult:
+def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
     labels = labels_for(book.metadata.language)
     names = bookmark_names(book)
     blocks = _document_blocks(book, theme, names, labels)
@@ -65,7 +56,7 @@ def render(book: m.Book, theme: Theme, out: Path) -> DocxResult:
             raise RenderError(str(exc)) from exc
         data = _finish(target.read_bytes(), _heading_styles(blocks, theme))
     write_atomically(out, normalize_zip(data, modified))
-    return DocxResult(out, sum(isinstance(b, m.Header) for b in walk(tuple(blocks))))
+    return RenderResult(out)
 
 
 def bookmark_names(book: m.Book) -> dict[str, str]:

@@ -6,8 +6,6 @@ import re
 import tempfile
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -17,12 +15,12 @@ from fontTools import subset
 from markupsafe import Markup
 
 from .. import model as m
-from ..diagnostics import Code, Diagnostic, warning
 from ..htmlbook import BookHtml
 from ..labels import labels_for
 from ..output import build_time, normalize_zip, write_atomically
 from ..text import stringify, walk
 from ..theme import FontFace, Theme
+from . import RenderError, RenderResult
 
 XHTML = "application/xhtml+xml"
 ACCESSIBILITY = (
@@ -38,15 +36,6 @@ ACCESSIBILITY = (
 )
 
 
-@dataclass
-class EpubResult:
-    path: Path
-    documents: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-class RenderError(RuntimeError):
-    """ebooklib could not write the book; nothing was replaced."""
 
 
 class _Document(epub.EpubItem):
@@ -59,7 +48,7 @@ class _Document(epub.EpubItem):
         self.is_linear = True
 
 
-def render(book: m.Book, theme: Theme, out: Path) -> EpubResult:
+def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
     files = _file_names(book)
     html = BookHtml(book, theme, href=lambda anchor: _href(book, files, anchor), xhtml=True,
                     math=_mathml, endnotes=True)
@@ -94,7 +83,7 @@ def render(book: m.Book, theme: Theme, out: Path) -> EpubResult:
 
     content = _package(book, theme, docs, files, labels, html)
     write_atomically(out, content)
-    return EpubResult(out, len(docs), html.diagnostics)
+    return RenderResult(out, diagnostics=html.diagnostics)
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -12,24 +11,15 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .. import model as m
-from ..diagnostics import Diagnostic
 from ..htmlbook import BookHtml
 from ..output import write_atomically
 from ..theme import Theme
+from . import RenderError, RenderResult
 
 
-@dataclass
-class PdfResult:
-    path: Path
-    pages: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class RenderError(RuntimeError):
-    """WeasyPrint reported errors: the PDF would be wrong, so none is written."""
-
-
-def render(book: m.Book, theme: Theme, out: Path) -> PdfResult:
+def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
     """Lay the book out and write ``out``, only if layout succeeded without errors."""
     html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
     page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
@@ -41,7 +31,7 @@ def render(book: m.Book, theme: Theme, out: Path) -> PdfResult:
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
     write_atomically(out, pdf)
-    return PdfResult(out, len(document.pages), html.diagnostics)
+    return RenderResult(out, len(document.pages), html.diagnostics)
 
 
 class SafeFetcher(URLFetcher):
