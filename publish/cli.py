@@ -84,7 +84,7 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for fmt in formats:
         backend = importlib.import_module(BACKENDS[fmt])
-        target = args.out / f"{book_name(loaded.book.metadata)}.{fmt}"
+        target = args.out / f"{book_name(loaded.book.metadata)}{theme.value('theme', 'file_suffix')}.{fmt}"
         try:
             result = backend.render(loaded.book, theme, target)
         except (RenderError, ThemeError) as exc:

@@ -13,8 +13,10 @@ from .diagnostics import Code, Diagnostic, warning
 from .html import HtmlWriter
 from .labels import labels_for
 from .math import MathError, render_math
+from .output import build_time
 from .text import stringify
 from .theme import FontFace, Theme
+from .units import length_mm, page_size_mm
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,13 @@ class BookHtml:
             "book": self.book, "labels": labels_for(self.book.metadata.language), "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
             "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
+            "created": build_time(self.book.source).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
     def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:
         stack = lambda role: ", ".join(f'"{f}"' for f in self.theme.font_stack(role)) + ", serif"  # noqa: E731
-        return Markup("\n".join(self.theme.render(f"css/{name}", stack=stack, font_url=font_url)
+        return Markup("\n".join(self.theme.render_css(name, stack=stack, font_url=font_url, book=self.book,
+                                                       length_mm=length_mm, page_size_mm=page_size_mm)
                                 for name in names))
 
     def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:

@@ -9,13 +9,11 @@ from lxml import etree
 
 from ..pandoc import run_pandoc
 from ..theme import Theme
+from ..units import MM_PER_PT, length_mm, page_size_mm
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 TWIPS_PER_MM = 1440 / 25.4
-PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
-                 "B5": (176, 250), "LETTER": (215.9, 279.4), "LEGAL": (215.9, 355.6)}
-_UNIT_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6}
 
 STYLE_ROLES = ("letter", "term", "section", "seealso_heading", "tagline", "seealso", "index_letter", "index_entry")
 """The parts of the book that get a named Word style; their names come from theme.toml [docx]."""
@@ -34,23 +32,6 @@ def reference_docx(theme: Theme, language: str) -> bytes:
                 data = _page(etree.fromstring(data), theme)
             target.writestr(info, data)
     return out.getvalue()
-
-
-def length_mm(value: str) -> float:
-    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|pc)\s*", value)
-    if not match:
-        raise ValueError(f"not a length: {value!r} (use mm, cm, in, pt or pc)")
-    return float(match[1]) * _UNIT_MM[match[2]]
-
-
-def page_size_mm(size: str) -> tuple[float, float]:
-    """CSS page size (``A4``, ``A5 landscape``, ``148mm 210mm``) in millimetres."""
-    words = size.split()
-    if words and words[0].upper() in PAGE_SIZES_MM:
-        width, height = PAGE_SIZES_MM[words[0].upper()]
-        return (height, width) if "landscape" in words else (width, height)
-    width, height = (length_mm(w) for w in words[:2])
-    return width, height
 
 
 def _twips(mm: float) -> str:
@@ -74,7 +55,7 @@ def _page(document: etree._Element, theme: Theme) -> bytes:
 
 def _styles(styles: etree._Element, theme: Theme, language: str) -> bytes:
     fonts, colors, sizes = theme.values["fonts"], theme.values["colors"], theme.values["sizes"]
-    body_pt = length_mm(fonts["size"]) / _UNIT_MM["pt"]
+    body_pt = length_mm(fonts["size"]) / MM_PER_PT
     em = lambda key: body_pt * float(sizes[key].removesuffix("em"))  # noqa: E731
     defaults = styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
     _run(defaults, font=fonts["body"], size=body_pt, color=colors["text"])

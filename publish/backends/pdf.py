@@ -23,11 +23,11 @@ def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
     """Lay the book out and write ``out``, only if layout succeeded without errors."""
     html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
     page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
-    fetcher = SafeFetcher((book.source, theme.folder))
+    fetcher = SafeFetcher((book.source, *theme.folders))
     with _weasyprint_errors() as errors:
         document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
                                    url_fetcher=fetcher).render()
-        pdf = document.write_pdf() if not errors else b""
+        pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None) if not errors else b""
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
     write_atomically(out, pdf)
