@@ -10,7 +10,17 @@ STAMP := $(VENV)/.installed
 
 PUBLISH := $(PY) -m publish
 
-.PHONY: all pdf epub docx print check test bench clean
+# Releases: the version from the newest tag (v1.2.0 -> 1.2.0), else book.toml's; dates from the
+# release commit, so every artefact is reproducible.
+VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null)
+RELEASE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+
+# What a fresh Debian/Ubuntu machine needs: Pango for WeasyPrint, Java for EPUBCheck.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+EPUBCHECK_PACKAGES := default-jre-headless
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages
 
 all: pdf epub docx
 
@@ -34,6 +44,18 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+release: $(STAMP)
+	$(if $(RELEASE_EPOCH),SOURCE_DATE_EPOCH=$(RELEASE_EPOCH)) $(PUBLISH) release --source $(SOURCE) --out $(OUT)/release --version "$(VERSION)"
+
+validate-release: $(STAMP)
+	$(PY) .ci/validate_epub.py $(OUT)/release/*.epub
+
+system-packages:
+	$(SUDO) apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
+
+epubcheck-packages:
+	$(SUDO) apt-get install -y --no-install-recommends $(EPUBCHECK_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

@@ -125,10 +125,32 @@ def _describe(path: Path) -> str:
     return note
 
 
+def bench_incremental(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """Per format: a clean build, a rebuild with nothing changed, a rebuild after editing one entry."""
+    rows = []
+    entry = next(p for p in sorted(folder.glob("*.md")) if not p.name[0].isdigit())
+    for fmt in ("epub", "docx", "pdf"):
+        with tempfile.TemporaryDirectory() as tmp:
+            build = [sys.executable, "-m", "publish", "build", "--source", str(folder), "--out", tmp,
+                     "--format", fmt, "--quiet"]
+            original = entry.read_text(encoding="utf-8")
+            clean = measure(build, 1)
+            unchanged = measure(build, 1)
+            entry.write_text(original + "\nEin zusätzlicher Satz.\n", encoding="utf-8")
+            try:
+                edited = measure(build, 1)
+            finally:
+                entry.write_text(original, encoding="utf-8")
+            rows += [(f"{fmt}: clean build", *clean, ""), (f"{fmt}: nothing changed", *unchanged, "outputs current"),
+                     (f"{fmt}: one entry edited", *edited, "1 file parsed again, rest from the cache")]
+    return rows
+
+
 BENCHMARKS = {
     "read": (1000, bench_read),
     "pdf": (300, bench_pdf),
     "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
+    "incremental": (300, bench_incremental),
     "docx": (300, _bench_format("docx", ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"])),
 }
 

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
+import logging
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
-from .backends import BACKENDS, FORMATS, RenderError
+from .backends import FORMATS, RenderError, RenderResult
 from .book import LoadedBook, load_book
+from .build import output_fingerprint, remember_output, render_format, target_path, up_to_date
+from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Severity
-from .output import book_name
+from .progress import Progress, make_progress
+from .release import build_release, release_version
 from .theme import ThemeError, load_theme
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -22,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
     return args.run(args)
 
 
@@ -35,10 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     build.add_argument("--format", default="all", help="pdf,epub,docx or all (default: all)")
     build.add_argument("--theme", default="default", help="theme name under themes/ (default: default)")
-    for sub, run in ((check, _check), (build, _build)):
+    release = commands.add_parser("release", help="strict build of every format and the print PDF, "
+                                                  "named by version, with SHA256SUMS and report.json")
+    release.add_argument("--out", type=Path, default=Path("build/release"), help="default: build/release")
+    release.add_argument("--version", default="", help="e.g. 1.2.0 or v1.2.0; default: the book's version")
+    for sub, run in ((check, _check), (build, _build), (release, _release)):
         sub.add_argument("--source", type=Path, default=Path("seeds"), help="source folder (default: seeds)")
-        sub.add_argument("--strict", action="store_true", help="fail on any warning")
         sub.set_defaults(run=run)
+    for sub in (check, build):
+        sub.add_argument("--strict", action="store_true", help="fail on any warning")
+    for sub in (build, release):
+        loudness = sub.add_mutually_exclusive_group()
+        loudness.add_argument("--quiet", action="store_true", help="print only problems")
+        loudness.add_argument("--verbose", action="store_true", help="also print what the libraries log")
     return parser
 
 
@@ -66,37 +82,84 @@ def _build(args: argparse.Namespace) -> int:
     if unknown:
         print(f"publish: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)} or all", file=sys.stderr)
         return EXIT_USAGE
-    missing = [f for f in formats if f not in BACKENDS]
-    if missing:
-        print(f"publish: format {', '.join(missing)} is not available yet (no backend); "
-              "`publish check` reads and resolves the book", file=sys.stderr)
-        return EXIT_USAGE
-    loaded = load_book(args.source)
-    _print_diagnostics(loaded)
-    status = _exit_code(loaded, args.strict)
-    if status != EXIT_OK or loaded.book is None:
-        print("publish: nothing built: fix the errors above first", file=sys.stderr)
-        return status
     try:
         theme = load_theme(args.theme)
     except ThemeError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for fmt in formats:
-        backend = importlib.import_module(BACKENDS[fmt])
-        target = args.out / f"{book_name(loaded.book.metadata)}{theme.value('theme', 'file_suffix')}.{fmt}"
-        try:
-            result = backend.render(loaded.book, theme, target)
-        except (RenderError, ThemeError) as exc:
-            print(f"publish: {fmt}: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        for diagnostic in result.diagnostics:
-            print(diagnostic, file=sys.stderr)
+    cache = Cache(args.out / CACHE_DIR)
+    # A strict build re-checks the book even when its outputs are current.
+    keys = {fmt: output_fingerprint(fmt, theme, args.source) for fmt in formats} if args.source.is_dir() else {}
+    if args.strict:
+        keys = {}
+    current = {fmt: path for fmt, key in keys.items() if (path := up_to_date(cache, fmt, theme, key))}
+    if len(current) == len(formats):
+        if not args.quiet:
+            print("\n".join(f"up to date: {path}" for path in current.values()))
+        return EXIT_OK
+    progress = make_progress(args.quiet)
+    started = time.perf_counter()
+    results: list[RenderResult] = []
+    try:
+        loaded = load_book(args.source, progress, cache)
+        _print_diagnostics(loaded)
+        status = _exit_code(loaded, args.strict)
+        if status != EXIT_OK or loaded.book is None:
+            print("publish: nothing built: fix the errors above first", file=sys.stderr)
+            return status
+        for fmt in formats:
+            if fmt in current:
+                continue
+            result = render_format(loaded.book, theme, fmt, target_path(args.out, loaded.book, theme, fmt), progress)
+            remember_output(cache, fmt, theme, keys[fmt], result.path)
+            results.append(result)
+            for diagnostic in result.diagnostics:
+                print(diagnostic, file=sys.stderr)
+            if args.strict and result.diagnostics:
+                return EXIT_FAILED
+    except (RenderError, ThemeError) as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        progress.close()
+    if not args.quiet:
+        _print_summary(results, loaded, progress, time.perf_counter() - started)
+    return EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    progress = make_progress(args.quiet)
+    try:
+        loaded = load_book(args.source, progress)
+        if loaded.book is None or loaded.diagnostics:
+            _print_diagnostics(loaded)
+            print(f"publish: release refused: {len(loaded.diagnostics)} diagnostics (a release must have none)",
+                  file=sys.stderr)
+            return _exit_code(loaded, strict=True)
+        version = release_version(args.version, loaded.book.metadata.version)
+        artefacts = build_release(loaded, args.out, version, progress)
+    except (RenderError, ThemeError) as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        progress.close()
+    if not args.quiet:
+        for artefact in artefacts:
+            pages = f", {artefact.pages} pages" if artefact.pages else ""
+            print(f"wrote {args.out / artefact.file} ({artefact.bytes // 1024} KB{pages})")
+        print(f"wrote {args.out / 'SHA256SUMS'} and {args.out / 'report.json'} (version {version})")
+    return EXIT_OK
+
+
+def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:
+    for result in results:
         pages = f", {result.pages} pages" if result.pages else ""
         print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
-        if args.strict and result.diagnostics:
-            return EXIT_FAILED
-    return EXIT_OK
+    kinds = Counter(d.code.value for d in loaded.diagnostics)
+    found = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "none"
+    print(f"diagnostics: {found}")
+    stages = ", ".join(f"{name} {took:.1f} s" for name, took in progress.timings)
+    print(f"time: {seconds:.1f} s" + (f" ({stages})" if stages else ""))
 
 
 def _print_diagnostics(loaded: LoadedBook) -> None:

@@ -52,6 +52,8 @@ class BookHtml:
         self.href = href
         self.diagnostics: list[Diagnostic] = []
         self._formulas = 0
+        self._current: m.Entry | m.FrontMatter | None = None
+        """The part being written, so a formula that fails names its file."""
         self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml, endnotes=endnotes)
 
     def entry(self, entry: m.Entry) -> EntryPart:
@@ -93,8 +95,7 @@ class BookHtml:
             svg = render_math(node.tex, node.display, f"m{self._formulas}")
         except MathError as exc:
             where = self._current
-            line = getattr(where, "line", 1)
-            self.diagnostics.append(warning(Code.BAD_MATH, where.source, line, 1,
+            self.diagnostics.append(warning(Code.BAD_MATH, where.source if where else None, getattr(where, "line", 1), 1,
                                             f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
             return f'<code class="tex">{escape(node.tex)}</code>'
         kind = "display" if node.display else "inline"

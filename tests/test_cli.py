@@ -70,7 +70,8 @@ def test_build_writes_every_format(tmp_path: Path) -> None:
     (source / "B.md").write_text("## Beta {#B .term}\n\nZurück zu [Alpha](#A).\n", encoding="utf-8")
     result = _run("build", "--source", str(source), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["untitled.docx", "untitled.epub", "untitled.pdf"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
+        ["untitled.docx", "untitled.epub", "untitled.pdf"]
     assert result.stdout.count("wrote ") == 3 and "pages" in result.stdout
 
 

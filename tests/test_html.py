@@ -47,3 +47,16 @@ def test_math_goes_through_the_medium_and_xhtml_closes_void_elements() -> None:
 
 def test_headings_sit_below_the_entry_title() -> None:
     assert _html("## Abschnitt {#a .explanation}") == '<h3 id="a" class="explanation">Abschnitt</h3>'
+
+
+def test_a_formula_that_cannot_be_typeset_is_shown_as_tex_with_a_diagnostic(tmp_path: Path) -> None:
+    from publish.book import load_book
+    from publish.htmlbook import BookHtml
+    from publish.theme import load_theme
+
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\nKaputt: $\\frac{a}{$ und gut: $x^2$.\n", encoding="utf-8")
+    html = BookHtml(load_book(tmp_path).book, load_theme("default"))
+    page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
+    assert '<code class="tex">\\frac{a}{</code>' in page and page.count("<svg") == 1
+    [diagnostic] = html.diagnostics
+    assert (diagnostic.code.value, diagnostic.path.name, diagnostic.line) == ("bad-math", "A.md", 1)

@@ -22,6 +22,7 @@ from ..output import build_time, normalize_zip, write_atomically
 from ..pandoc import run_pandoc
 from ..pandoc_json import document as pandoc_document
 from ..pandoc_json import metadata_json
+from ..progress import Progress
 from ..resolve import UNRESOLVED_CLASS
 from ..sanitize import html_text
 from ..text import transform, walk
@@ -36,14 +37,14 @@ _W = f"{{{W}}}"
 
 
 
-def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     labels = labels_for(book.metadata.language)
     names = bookmark_names(book)
     blocks = _document_blocks(book, theme, names, labels)
     meta = metadata_json(book.metadata)
     meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
     modified = build_time(book.source)
-    with tempfile.TemporaryDirectory() as tmp:
+    with (progress or Progress()).stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         reference.write_bytes(reference_docx(theme, book.metadata.language))
         target = Path(tmp) / "book.docx"

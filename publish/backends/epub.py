@@ -18,6 +18,7 @@ from .. import model as m
 from ..htmlbook import BookHtml
 from ..labels import labels_for
 from ..output import build_time, normalize_zip, write_atomically
+from ..progress import Progress
 from ..text import stringify, walk
 from ..theme import FontFace, Theme
 from . import RenderError, RenderResult
@@ -48,7 +49,7 @@ class _Document(epub.EpubItem):
         self.is_linear = True
 
 
-def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     files = _file_names(book)
     html = BookHtml(book, theme, href=lambda anchor: _href(book, files, anchor), xhtml=True,
                     math=_mathml, endnotes=True)
@@ -62,7 +63,8 @@ def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
         docs.append(doc)
         return doc
 
-    context = html.context()
+    with (progress or Progress()).stage("EPUB: writing documents", len(book.entries)):
+        context = html.context()
     document("cover", files["cover"], labels["cover"],
              theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
     document("titlepage", files["titlepage"], book.metadata.title,
@@ -81,7 +83,8 @@ def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
             document(part.id, files[part.id], part.title_text, body)
     document(m.INDEX_ID, files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
 
-    content = _package(book, theme, docs, files, labels, html)
+    with (progress or Progress()).stage("EPUB: packaging", len(docs)):
+        content = _package(book, theme, docs, files, labels, html)
     write_atomically(out, content)
     return RenderResult(out, diagnostics=html.diagnostics)
 

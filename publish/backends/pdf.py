@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,21 +14,27 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 from .. import model as m
 from ..htmlbook import BookHtml
 from ..output import write_atomically
+from ..progress import Progress, Stage
 from ..theme import Theme
 from . import RenderError, RenderResult
 
 
 
 
-def render(book: m.Book, theme: Theme, out: Path) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     """Lay the book out and write ``out``, only if layout succeeded without errors."""
-    html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
-    page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
+    progress = progress or Progress()
+    with progress.stage("PDF: writing HTML", len(book.entries)):
+        html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
+        page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
     fetcher = SafeFetcher((book.source, *theme.folders))
     with _weasyprint_errors() as errors:
-        document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher).render()
-        pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None) if not errors else b""
+        with progress.stage("PDF: laying out pages") as stage, _pages_laid_out(stage):
+            document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
+                                       url_fetcher=fetcher).render()
+        with progress.stage("PDF: writing file", len(document.pages)) as stage:
+            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None) if not errors else b""
+            stage.update(len(document.pages))
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
     write_atomically(out, pdf)
@@ -54,6 +61,35 @@ class SafeFetcher(URLFetcher):
             return False
         path = Path(unquote(parts.path)).resolve()
         return any(path.is_relative_to(root) for root in self.roots)
+
+
+class _PageCounter(logging.Handler):
+    """WeasyPrint logs "Step 5 - Creating layout - Page 12" on its progress logger."""
+
+    def __init__(self, stage: Stage) -> None:
+        super().__init__(logging.INFO)
+        self.stage = stage
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = re.search(r"Creating layout - Page (\d+)", record.getMessage())
+        if match:
+            self.stage.update(int(match[1]))
+
+
+@contextmanager
+def _pages_laid_out(stage: Stage) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint.progress")
+    counter = _PageCounter(stage)
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(counter)
+    try:
+        yield
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 class _ErrorCollector(logging.Handler):

@@ -1,0 +1,91 @@
+"""The build cache under ``build/.cache``: read files per content hash, and up-to-date outputs.
+
+Everything is JSON that is decoded into a closed set of model classes, never pickle: a cache
+that is corrupt, foreign or from another program version is ignored and rebuilt, never trusted.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from . import model as m
+from .diagnostics import Code, Diagnostic, Severity
+from .output import write_atomically
+
+CACHE_DIR = ".cache"
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls for cls in vars(m).values()
+    if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == m.__name__
+} | {"Diagnostic": Diagnostic}
+_ENUMS: dict[str, type[Enum]] = {"Code": Code, "Severity": Severity}
+
+
+def fingerprint(*parts: bytes | str) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def folder_fingerprint(folders: tuple[Path, ...]) -> str:
+    """Every file's path and content in these folders (a theme chain, a source folder)."""
+    parts: list[bytes | str] = []
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and CACHE_DIR not in p.parts):
+            parts += [str(path.relative_to(folder)), path.read_bytes()]
+    return fingerprint(*parts)
+
+
+class Cache:
+    """One folder of JSON records, each stamped with its key and the program version."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self, kind: str, key: str) -> Any | None:
+        path = self.folder / kind / f"{key}.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record.get("key") != key or record.get("program") != __version__:
+                return None
+            return decode(record["value"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        record = {"key": key, "program": __version__, "value": encode(value)}
+        try:
+            write_atomically(self.folder / kind / f"{key}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return {"_e": type(value).__name__, "v": value.value}
+    if isinstance(value, Path):
+        return {"_p": str(value)}
+    if is_dataclass(value):
+        return {"_t": type(value).__name__, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, (tuple, list)):
+        return [encode(v) for v in value]
+    return value
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(decode(v) for v in value)
+    if not isinstance(value, dict):
+        return value
+    if "_e" in value:
+        return _ENUMS[value["_e"]](value["v"])
+    if "_p" in value:
+        return Path(value["_p"])
+    cls = _CLASSES[value["_t"]]
+    return cls(**{name: decode(v) for name, v in value.items() if name != "_t"})

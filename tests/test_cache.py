@@ -1,0 +1,80 @@
+"""The build cache: unchanged files are not parsed again, outputs are skipped when current,
+and a corrupt or foreign cache is ignored, never trusted."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from publish import book as book_module
+from publish.book import load_book
+from publish.cache import Cache, decode, encode
+
+from .conftest import SEEDS
+
+
+def _book(tmp_path: Path) -> Path:
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "A.md").write_text("## Alpha {#A .term}\n\n[Beta](#B) und $x^2$[^1].\n\n[^1]: Fuß.\n", encoding="utf-8")
+    (source / "B.md").write_text("## Beta {#B .term}\n\n[Alpha](#A) und [weg](#Weg).\n", encoding="utf-8")
+    return source
+
+
+def test_the_model_survives_the_cache_unchanged() -> None:
+    loaded = load_book(SEEDS)
+    for entry in loaded.book.entries:
+        assert decode(json.loads(json.dumps(encode(entry)))) == entry
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, cache = _book(tmp_path), Cache(tmp_path / "cache")
+    first = load_book(source, cache=cache)
+    parsed: list[Path] = []
+    real = book_module.read_markdown
+    monkeypatch.setattr(book_module, "read_markdown", lambda text, path, lang: parsed.append(path) or real(text, path, lang))
+    (source / "B.md").write_text("## Beta {#B .term}\n\n[Alpha](#A).\n", encoding="utf-8")
+    second = load_book(source, cache=cache)
+    assert parsed == [source / "B.md"]
+    assert second.book.entries[0] == first.book.entries[0]
+    assert [d.code.value for d in first.diagnostics] == ["dangling-link"] and second.diagnostics == ()
+
+
+@pytest.mark.parametrize("damage", [
+    "not json at all {",
+    json.dumps({"key": "x", "program": "0", "value": []}),
+    json.dumps({"key": "KEY", "program": "PROGRAM", "value": {"_t": "os.system", "command": "echo hi"}}),
+    json.dumps({"key": "KEY", "program": "PROGRAM", "value": [{"_t": "Para", "content": [], "evil": 1}, []]}),
+])
+def test_corrupt_or_foreign_records_are_ignored(tmp_path: Path, damage: str) -> None:
+    from publish import __version__
+
+    source, cache = _book(tmp_path), Cache(tmp_path / "cache")
+    expected = load_book(source, cache=cache)
+    for record in (tmp_path / "cache" / "read").iterdir():
+        key = record.stem
+        record.write_text(damage.replace("KEY", key).replace("PROGRAM", __version__), encoding="utf-8")
+    again = load_book(source, cache=cache)
+    assert again.book.entries == expected.book.entries and again.diagnostics == expected.diagnostics
+
+
+def _build(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "publish", "build", "--source", str(source), "--out", str(out),
+                           "--format", "epub,docx"], capture_output=True, text=True, check=True)
+
+
+def test_build_skips_current_outputs_and_redoes_them_after_an_edit(tmp_path: Path) -> None:
+    source, out = _book(tmp_path), tmp_path / "out"
+    _build(source, out)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.*")}
+    again = _build(source, out)
+    assert again.stdout.count("up to date: ") == 2 and "reading files" not in again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.*")} == stamps
+    (source / "A.md").write_text("## Alpha {#A .term}\n\nGeändert.\n", encoding="utf-8")
+    edited = _build(source, out)
+    assert "up to date" not in edited.stdout and edited.stdout.count("wrote ") == 2
+    (out / "untitled.epub").unlink()
+    assert "wrote " in _build(source, out).stdout

@@ -1,0 +1,68 @@
+"""The CI workflows are valid and run nothing but Makefile targets that the tests exercise."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_there_is_a_ci_and_a_release_workflow() -> None:
+    assert [w.name for w in WORKFLOWS] == ["ci.yml", "release.yml"]
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_passes_the_github_workflow_schema(workflow: Path) -> None:
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _run_lines() -> list[str]:
+    steps = [step for w in WORKFLOWS for job in yaml.safe_load(w.read_text())["jobs"].values() for step in job["steps"]]
+    return [step["run"].strip() for step in steps if "run" in step]
+
+
+def _make_targets() -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.M))
+
+
+def test_every_workflow_command_is_a_makefile_target() -> None:
+    lines = _run_lines()
+    assert lines
+    for line in lines:
+        words = line.split()
+        assert words[0] == "make" and set(words[1:]) <= _make_targets(), line
+
+
+def test_release_workflow_runs_the_targets_the_tests_run() -> None:
+    release = [line for line in _run_lines() if "release" in line]
+    assert release == ["make release", "make validate-release"]  # both run in tests/test_release.py
+
+
+def _packages(target: str) -> list[str]:
+    dry = subprocess.run(["make", "-n", "-C", str(ROOT), target], capture_output=True, text=True, check=True).stdout
+    return [w for line in dry.splitlines() if "apt-get install" in line for w in line.split()
+            if not w.startswith("-") and w not in ("sudo", "apt-get", "install")]
+
+
+def test_system_package_targets_name_what_this_machine_runs_on() -> None:
+    if not shutil.which("dpkg-query"):
+        pytest.skip("not a Debian/Ubuntu machine: cannot check package names here")
+    packages = _packages("system-packages")
+    assert "libpango-1.0-0" in packages
+    for package in packages:
+        status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+        assert status.stdout.endswith(" installed"), (package, status.stdout)
+    # The Java package differs between releases (default-jre-headless pulls in the current JDK);
+    # what the tests need from it is a java on PATH.
+    assert _packages("epubcheck-packages") == ["default-jre-headless"] and shutil.which("java")
