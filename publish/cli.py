@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from .backends import FORMATS, RenderError, RenderResult
@@ -16,7 +17,7 @@ from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Severity
 from .progress import Progress, make_progress
 from .release import build_release, release_version
-from .theme import ThemeError, load_theme
+from .theme import Theme, ThemeError, load_theme
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -88,67 +89,71 @@ def _build(args: argparse.Namespace) -> int:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
     cache = Cache(args.out / CACHE_DIR)
-    # A strict build re-checks the book even when its outputs are current.
     keys = {fmt: output_fingerprint(fmt, theme, args.source) for fmt in formats} if args.source.is_dir() else {}
-    if args.strict:
-        keys = {}
-    current = {fmt: path for fmt, key in keys.items() if (path := up_to_date(cache, fmt, theme, key))}
+    # A strict build re-checks the book even when its outputs are current.
+    current = {} if args.strict else {fmt: path for fmt, key in keys.items()
+                                      if (path := up_to_date(cache, fmt, theme, key))}
     if len(current) == len(formats):
         if not args.quiet:
             print("\n".join(f"up to date: {path}" for path in current.values()))
         return EXIT_OK
-    progress = make_progress(args.quiet)
+    return _with_progress(args.quiet, lambda progress: _render(args, theme, formats, cache, keys, current, progress))
+
+
+def _render(args: argparse.Namespace, theme: Theme, formats: tuple[str, ...], cache: Cache,
+            keys: dict[str, str], current: dict[str, Path], progress: Progress) -> int:
     started = time.perf_counter()
+    loaded = load_book(args.source, progress, cache)
+    _print_diagnostics(loaded)
+    status = _exit_code(loaded, args.strict)
+    if status != EXIT_OK or loaded.book is None:
+        print("publish: nothing built: fix the errors above first", file=sys.stderr)
+        return status
     results: list[RenderResult] = []
-    try:
-        loaded = load_book(args.source, progress, cache)
-        _print_diagnostics(loaded)
-        status = _exit_code(loaded, args.strict)
-        if status != EXIT_OK or loaded.book is None:
-            print("publish: nothing built: fix the errors above first", file=sys.stderr)
-            return status
-        for fmt in formats:
-            if fmt in current:
-                continue
-            result = render_format(loaded.book, theme, fmt, target_path(args.out, loaded.book, theme, fmt), progress)
-            remember_output(cache, fmt, theme, keys[fmt], result.path)
-            results.append(result)
-            for diagnostic in result.diagnostics:
-                print(diagnostic, file=sys.stderr)
-            if args.strict and result.diagnostics:
-                return EXIT_FAILED
-    except (RenderError, ThemeError) as exc:
-        print(f"publish: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        progress.close()
+    for fmt in (f for f in formats if f not in current):
+        result = render_format(loaded.book, theme, fmt, target_path(args.out, loaded.book, theme, fmt), progress)
+        remember_output(cache, fmt, theme, keys[fmt], result.path)
+        results.append(result)
+        for diagnostic in result.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        if args.strict and result.diagnostics:
+            return EXIT_FAILED
     if not args.quiet:
         _print_summary(results, loaded, progress, time.perf_counter() - started)
     return EXIT_OK
 
 
 def _release(args: argparse.Namespace) -> int:
-    progress = make_progress(args.quiet)
-    try:
-        loaded = load_book(args.source, progress)
-        if loaded.book is None or loaded.diagnostics:
-            _print_diagnostics(loaded)
-            print(f"publish: release refused: {len(loaded.diagnostics)} diagnostics (a release must have none)",
-                  file=sys.stderr)
-            return _exit_code(loaded, strict=True)
-        version = release_version(args.version, loaded.book.metadata.version)
-        artefacts = build_release(loaded, args.out, version, progress)
-    except (RenderError, ThemeError) as exc:
-        print(f"publish: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        progress.close()
+    return _with_progress(args.quiet, lambda progress: _write_release(args, progress))
+
+
+def _write_release(args: argparse.Namespace, progress: Progress) -> int:
+    loaded = load_book(args.source, progress)
+    if loaded.book is None or loaded.diagnostics:
+        _print_diagnostics(loaded)
+        print(f"publish: release refused: {len(loaded.diagnostics)} diagnostics (a release must have none)",
+              file=sys.stderr)
+        return _exit_code(loaded, strict=True)
+    version = release_version(args.version, loaded.book.metadata.version)
+    artefacts = build_release(loaded, args.out, version, progress)
     if not args.quiet:
         for artefact in artefacts:
             pages = f", {artefact.pages} pages" if artefact.pages else ""
             print(f"wrote {args.out / artefact.file} ({artefact.bytes // 1024} KB{pages})")
         print(f"wrote {args.out / 'SHA256SUMS'} and {args.out / 'report.json'} (version {version})")
     return EXIT_OK
+
+
+def _with_progress(quiet: bool, work: Callable[[Progress], int]) -> int:
+    """Run ``work`` with a progress display; a backend's or theme's error ends it with exit 1."""
+    progress = make_progress(quiet)
+    try:
+        return work(progress)
+    except (RenderError, ThemeError) as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        progress.close()
 
 
 def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:

@@ -81,8 +81,8 @@ class LiveProgress(Progress):
         self._display.update(self._tasks[id(stage)], completed=stage.completed, total=stage.total)
 
     def _finished(self, stage: Stage, seconds: float) -> None:
-        task = self._tasks.pop(id(stage))
-        self._display.update(task, completed=stage.total or stage.completed, total=stage.total or stage.completed or 1)
+        done = stage.total or stage.completed or 1  # a stage without counts shows as one step, done
+        self._display.update(self._tasks.pop(id(stage)), completed=done, total=done)
 
     def close(self) -> None:
         self._display.stop()

@@ -89,3 +89,12 @@ def test_a_book_with_errors_builds_nothing_and_keeps_old_output(tmp_path: Path) 
 def test_unknown_format_is_a_usage_error() -> None:
     result = _run("build", "--format", "odt")
     assert result.returncode == 2 and "unknown format odt" in result.stderr
+
+
+def test_strict_build_checks_again_even_when_outputs_are_current(tmp_path: Path) -> None:
+    source, out = tmp_path / "book", tmp_path / "out"
+    source.mkdir()
+    (source / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt)\n", encoding="utf-8")
+    assert _run("build", "--source", str(source), "--out", str(out), "--format", "docx").returncode == 0
+    strict = _run("build", "--source", str(source), "--out", str(out), "--format", "docx", "--strict")
+    assert strict.returncode == 1 and "[dangling-link]" in strict.stderr
