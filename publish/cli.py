@@ -10,14 +10,20 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .backends import FORMATS, RenderError, RenderResult
-from .book import LoadedBook, load_book
 from .build import output_fingerprint, remember_output, render_format, target_path, up_to_date
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Severity
 from .progress import Progress, make_progress
-from .release import build_release, release_version
 from .theme import Theme, ThemeError, load_theme
+
+if TYPE_CHECKING:
+    from .book import LoadedBook
+
+# The reader (markdown-it and its plugins) is imported only when a book is read, so that a
+# build whose outputs are current answers "up to date" without paying for it.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -68,6 +74,8 @@ def _exit_code(loaded: LoadedBook, strict: bool) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .book import load_book
+
     loaded = load_book(args.source)
     if args.json:
         print(json.dumps(_report_json(loaded), ensure_ascii=False, indent=2))
@@ -102,6 +110,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace, theme: Theme, formats: tuple[str, ...], cache: Cache,
             keys: dict[str, str], current: dict[str, Path], progress: Progress) -> int:
+    from .book import load_book
+
     started = time.perf_counter()
     loaded = load_book(args.source, progress, cache)
     _print_diagnostics(loaded)
@@ -128,6 +138,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _write_release(args: argparse.Namespace, progress: Progress) -> int:
+    from .book import load_book
+    from .release import build_release, release_version
+
     loaded = load_book(args.source, progress)
     if loaded.book is None or loaded.diagnostics:
         _print_diagnostics(loaded)
