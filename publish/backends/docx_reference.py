@@ -15,9 +15,6 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 TWIPS_PER_MM = 1440 / 25.4
 
-STYLE_ROLES = ("letter", "term", "section", "seealso_heading", "tagline", "seealso", "index_letter", "index_entry")
-"""The parts of the book that get a named Word style; their names come from theme.toml [docx]."""
-
 
 def reference_docx(theme: Theme, language: str) -> bytes:
     """pandoc's default reference.docx with the theme's fonts, sizes, colours, page and styles."""
