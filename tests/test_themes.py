@@ -90,3 +90,35 @@ def test_a_theme_that_extends_itself_is_an_error(tmp_path: Path) -> None:
         load_theme("c", tmp_path)
     with pytest.raises(ThemeError, match=r"b/theme\.toml: themes extend each other in a circle \(a -> b -> a\)"):
         load_theme("a", tmp_path)
+
+
+def test_entries_start_on_a_new_page_when_the_theme_says_so(red_theme: Path, tmp_path: Path) -> None:
+    (red_theme / "rot" / "theme.toml").write_text('[theme]\nextends = "default"\n\n[features]\nentry_new_page = true\n',
+                                                  encoding="utf-8")
+    book = load_book(SEEDS).book
+    pdf.render(book, load_theme("rot", red_theme), tmp_path / "book.pdf")
+    reader = PdfReader(tmp_path / "book.pdf")
+    starts = [reader.get_destination_page_number(reader.named_destinations[e.id]) for e in book.entries]
+    assert len(set(starts)) == len(book.entries)
+    default = load_theme("default")
+    pdf.render(book, default, tmp_path / "default.pdf")
+    reader = PdfReader(tmp_path / "default.pdf")
+    assert len({reader.get_destination_page_number(reader.named_destinations[e.id]) for e in book.entries}) < len(starts)
+
+
+def test_lexikon_thumb_tabs_run_into_the_bleed(tmp_path: Path) -> None:
+    import pdfplumber
+
+    book = load_book(SEEDS).book
+    pdf.render(book, load_theme("lexikon"), tmp_path / "lexikon.pdf")
+    reader = PdfReader(tmp_path / "lexikon.pdf")
+    with pdfplumber.open(tmp_path / "lexikon.pdf") as document:
+        for group in book.letters:
+            number = reader.get_destination_page_number(reader.named_destinations[group.anchor])
+            page = document.pages[number]
+            x0, _, x1, _ = page.trimbox
+            tabs = [r for r in page.rects if r["x1"] > x1 + 1 or r["x0"] < x0 - 1]
+            assert len(tabs) == 1, group.letter
+            [tab] = tabs
+            letters = [c["text"] for c in page.chars if tab["x0"] <= c["x0"] <= tab["x1"] and tab["top"] <= c["top"] <= tab["bottom"]]
+            assert letters == [group.letter]
