@@ -12,7 +12,8 @@ from . import model as m
 from .anchors import AnchorRegistry, is_valid_id, sanitize_id, slugify
 from .diagnostics import Code, Diagnostic, warning
 from .collation import initial_letter
-from .index import INDEX_CLASS, INDEX_GROUP_PREFIX, LETTER_PREFIX, IndexMark, build_index, group_by_letter, letter_anchor
+from .index import (INDEX_CLASS, INDEX_GROUP_PREFIX, LETTER_PREFIX, IndexMark, build_index, group_by_letter,
+                    letter_anchor, mark_term)
 from .text import stringify, transform
 
 UNRESOLVED_CLASS = "unresolved"
@@ -93,8 +94,7 @@ class _Resolver:
                 return replace(node, attr=replace(node.attr, id=self._claim(wanted, node.attr.id, node.pos, owner)))
             if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
                 anchor = self._claim(node.attr.id or f"{owner}--index", node.attr.id, None, owner)
-                term = node.attr.get("term") or stringify(node.content).strip()
-                self.marks.append(IndexMark(term, anchor))
+                self.marks.append(IndexMark(mark_term(node), anchor))
                 return replace(node, attr=replace(node.attr, id=anchor))
             attr = getattr(node, "attr", None)
             if isinstance(attr, m.Attr) and attr.id and not isinstance(node, m.Link):

@@ -14,6 +14,20 @@ def stringify(inlines: Iterable[m.Inline]) -> str:
     return "".join(_strings(inlines))
 
 
+def typeset_text(book: m.Book) -> str:
+    """Every character the book sets in a font: titles, text, code, metadata, aliases.
+
+    Math is left out: the PDF draws it as paths and the EPUB as MathML in the reader's math font.
+    """
+    parts = [book.metadata.title, book.metadata.subtitle, book.metadata.date, book.metadata.rights,
+             *book.metadata.authors]
+    for part in (*book.entries, *book.front_matter):
+        parts += [n.text for n in walk((getattr(part, "title", ()), part.blocks))
+                  if isinstance(n, (m.Str, m.Code, m.CodeBlock))]
+        parts += getattr(part, "aliases", ())
+    return "".join(parts)
+
+
 def _strings(inlines: Iterable[m.Inline]) -> Iterator[str]:
     for node in inlines:
         if isinstance(node, (m.Str, m.Code)):

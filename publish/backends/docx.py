@@ -16,7 +16,7 @@ from lxml import etree
 
 from .. import model as m
 from ..entries import SEEALSO_CLASS, TAGLINE_CLASS
-from ..index import INDEX_CLASS, LETTER_PREFIX
+from ..index import INDEX_CLASS, LETTER_PREFIX, mark_term
 from ..labels import labels_for
 from ..output import build_time, normalize_zip, write_atomically
 from ..pandoc import run_pandoc
@@ -117,8 +117,7 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
         if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
-            term = node.attr.get("term") or "".join(n.text for n in walk(node.content) if isinstance(n, m.Str))
-            return replace(node, content=node.content + (_xe(term),))
+            return replace(node, content=node.content + (_xe(mark_term(node)),))
         if isinstance(node, m.Span) and UNRESOLVED_CLASS in node.attr.classes:
             return m.Span(m.NO_ATTR, node.content)
         if isinstance(node, m.Div) and TAGLINE_CLASS in node.attr.classes:

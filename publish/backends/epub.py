@@ -19,7 +19,7 @@ from ..htmlbook import BookHtml
 from ..labels import labels_for
 from ..output import build_time, normalize_zip, write_atomically
 from ..progress import Progress
-from ..text import stringify, walk
+from ..text import stringify, typeset_text
 from ..theme import FontFace, Theme
 from . import RenderError, RenderResult
 
@@ -111,11 +111,10 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                    content=str(css).encode("utf-8")))
-    text = "".join(stringify(n.content) if hasattr(n, "content") and not isinstance(n, m.Math) else ""
-                   for n in walk((tuple(e.blocks for e in book.entries), tuple(f.blocks for f in book.front_matter))))
+    text = typeset_text(book) + "".join(labels.values()) + "".join(g.letter for g in book.index)
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
-                                       media_type="font/ttf", content=_subset(face, text + meta.title)))
+                                       media_type="font/ttf", content=_subset(face, text)))
     cover = epub.EpubCover(uid="cover-image", file_name="cover.svg")
     cover.media_type, cover.content = "image/svg+xml", _cover_svg(book, theme).encode("utf-8")
     package.add_item(cover)

@@ -29,7 +29,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
         page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
     fetcher = SafeFetcher((book.source, *theme.folders))
     with _weasyprint_errors() as errors:
-        with progress.stage("PDF: laying out pages") as stage, _pages_laid_out(stage):
+        with progress.stage("PDF: laying out pages") as stage, _routed("weasyprint.progress", _PageCounter(stage)):
             document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
                                        url_fetcher=fetcher).render()
         with progress.stage("PDF: writing file", len(document.pages)) as stage:
@@ -77,17 +77,17 @@ class _PageCounter(logging.Handler):
 
 
 @contextmanager
-def _pages_laid_out(stage: Stage) -> Iterator[None]:
-    logger = logging.getLogger("weasyprint.progress")
-    counter = _PageCounter(stage)
+def _routed(name: str, handler: logging.Handler) -> Iterator[None]:
+    """Send a WeasyPrint logger's records at ``handler``'s level to it alone, for one block."""
+    logger = logging.getLogger(name)
     saved = logger.level, logger.propagate
-    logger.setLevel(logging.INFO)
+    logger.setLevel(handler.level)
     logger.propagate = False
-    logger.addHandler(counter)
+    logger.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(counter)
+        logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 
@@ -103,18 +103,10 @@ class _ErrorCollector(logging.Handler):
 
 @contextmanager
 def _weasyprint_errors() -> Iterator[list[str]]:
-    """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build."""
+    """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build.
+
+    Its warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors reach
+    the user through RenderError, so nothing is printed twice."""
     collector = _ErrorCollector()
-    logger = logging.getLogger("weasyprint")
-    saved = logger.level, logger.propagate
-    # Warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors are ours
-    # and reach the user through RenderError, so nothing is printed twice.
-    logger.setLevel(logging.ERROR)
-    logger.propagate = False
-    logger.addHandler(collector)
-    try:
+    with _routed("weasyprint", collector):
         yield collector.messages
-    finally:
-        logger.removeHandler(collector)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]

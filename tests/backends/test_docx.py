@@ -16,29 +16,22 @@ from publish.backends import docx
 from publish.book import load_book
 from publish.theme import load_theme
 
-from ..conftest import CORPUS, SEEDS
+from ..conftest import SEEDS
+from .conftest import corpus_source, rendered
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
       "dc": "http://purl.org/dc/elements/1.1/"}
 
 
-def _build(source: Path, out: Path) -> tuple[m.Book, Path]:
-    book = load_book(source).book
-    docx.render(book, load_theme("default"), out)
-    return book, out
-
-
 @pytest.fixture(scope="module")
 def default_docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
-    return _build(SEEDS, tmp_path_factory.mktemp("docx") / "book.docx")
+    return rendered(docx, SEEDS, tmp_path_factory.mktemp("docx") / "book.docx")
 
 
 @pytest.fixture(scope="module")
 def corpus_docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"sample corpus not found at {CORPUS}")
-    return _build(CORPUS, tmp_path_factory.mktemp("docx") / "corpus.docx")
+    return rendered(docx, corpus_source(), tmp_path_factory.mktemp("docx") / "corpus.docx")
 
 
 def _part(path: Path, name: str) -> etree._Element:

@@ -14,29 +14,21 @@ from publish.backends import epub
 from publish.book import load_book
 from publish.theme import load_theme
 
-from ..conftest import CORPUS, SEEDS
+from ..conftest import SEEDS
+from .conftest import corpus_source, rendered
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "m": "http://www.w3.org/1998/Math/MathML"}
 
 
-def _build(source: Path, out: Path) -> tuple[m.Book, Path]:
-    book = load_book(source).book
-    result = epub.render(book, load_theme("default"), out)
-    assert result.diagnostics == []
-    return book, out
-
-
 @pytest.fixture(scope="module")
 def default_epub(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
-    return _build(SEEDS, tmp_path_factory.mktemp("epub") / "book.epub")
+    return rendered(epub, SEEDS, tmp_path_factory.mktemp("epub") / "book.epub")
 
 
 @pytest.fixture(scope="module")
 def corpus_epub(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"sample corpus not found at {CORPUS}")
-    return _build(CORPUS, tmp_path_factory.mktemp("epub") / "corpus.epub")
+    return rendered(epub, corpus_source(), tmp_path_factory.mktemp("epub") / "corpus.epub")
 
 
 def _xml(archive: zipfile.ZipFile, name: str) -> etree._Element:
@@ -163,3 +155,22 @@ def test_dangling_links_are_text_and_cover_is_reachable(corpus_epub: tuple[m.Boo
 def test_w3c_dates() -> None:
     assert [epub.w3c_date(d) for d in ("2026-11-28", "im März 2025", "2024", "irgendwann")] == \
         ["2026-11-28", "2025-03", "2024", ""]
+
+
+def test_embedded_fonts_cover_every_character_the_documents_set(corpus_epub: tuple[m.Book, Path]) -> None:
+    """Fonts are subset to the book's characters: code, titles, labels must all survive."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    _, path = corpus_epub
+    with zipfile.ZipFile(path) as archive:
+        covered = set().union(*(TTFont(io.BytesIO(archive.read(n))).getBestCmap() for n in archive.namelist()
+                                if n.endswith(".ttf")))
+    used = set()
+    for root in _documents(path).values():
+        for element in root.iter():
+            if not isinstance(element.tag, str) or element.tag.startswith(f"{{{NS['m']}}}"):
+                continue
+            used |= {ord(c) for text in (element.text, element.tail) if text for c in text if not c.isspace()}
+    assert sorted(chr(c) for c in used - covered) == []

@@ -13,29 +13,23 @@ from pypdf import PdfReader
 from publish import model as m
 from publish.backends import pdf
 from publish.book import load_book
-from publish.text import stringify, walk
+from publish.text import stringify, typeset_text
 from publish.theme import load_theme
 
-from ..conftest import CORPUS, SEEDS
-
-
-def _build(source: Path, out: Path) -> tuple[m.Book, PdfReader]:
-    loaded = load_book(source)
-    result = pdf.render(loaded.book, load_theme("default"), out)
-    assert result.diagnostics == []
-    return loaded.book, PdfReader(out)
+from ..conftest import SEEDS
+from .conftest import corpus_source, rendered
 
 
 @pytest.fixture(scope="module")
 def default_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, PdfReader]:
-    return _build(SEEDS, tmp_path_factory.mktemp("pdf") / "book.pdf")
+    book, path = rendered(pdf, SEEDS, tmp_path_factory.mktemp("pdf") / "book.pdf")
+    return book, PdfReader(path)
 
 
 @pytest.fixture(scope="module")
 def corpus_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, PdfReader]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"sample corpus not found at {CORPUS}")
-    return _build(CORPUS, tmp_path_factory.mktemp("pdf") / "corpus.pdf")
+    book, path = rendered(pdf, corpus_source(), tmp_path_factory.mktemp("pdf") / "corpus.pdf")
+    return book, PdfReader(path)
 
 
 def _page_of(reader: PdfReader, name: str) -> int:
@@ -154,10 +148,7 @@ def test_every_character_of_the_corpus_is_in_an_embedded_font(corpus_pdf: tuple[
     covered: set[int] = set()
     for data in _embedded_fonts(reader).values():
         covered |= set(TTFont(io.BytesIO(data)).getBestCmap())
-    # Text that is set in fonts; math is drawn as SVG paths, so its TeX source is not counted.
-    text = "".join(n.text for entry in book.entries for n in walk((entry.title, entry.blocks))
-                   if isinstance(n, (m.Str, m.Code, m.CodeBlock)))
-    used = {ord(c) for c in text if not c.isspace()}
+    used = {ord(c) for c in typeset_text(book) if not c.isspace()}
     missing = sorted(chr(c) for c in used - covered)
     assert missing == []
     assert {ord("√"), ord("–"), ord("₂")} <= covered
