@@ -15,7 +15,7 @@ MAKE_CORPUS = SHARED / "bench" / "make_corpus.py"
 CORPUS = SHARED / "corpus" / "ki-glossar-sample"
 
 sys.path.insert(0, str(ROOT))
-from publish.pandoc import pandoc_path  # noqa: E402
+from publish.render.docx.pandoc_runner import pandoc_path  # noqa: E402
 
 READ_AND_RESOLVE = "import sys; from pathlib import Path; from publish.book import load_book; load_book(Path(sys.argv[1]))"
 
@@ -82,10 +82,10 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     to print them; so it costs at least the whole layout time again."""
     import weasyprint
 
-    from publish.backends.pdf import SafeFetcher
-    from publish.book import load_book
-    from publish.htmlbook import BookHtml
-    from publish.theme import load_theme
+    from publish.render.pdf import SafeFetcher
+    from publish.read.book import load_book
+    from publish.render.html.book import BookHtml
+    from publish.theme.theme import load_theme
 
     book, theme = load_book(folder).book, load_theme("default")
     page = BookHtml(book, theme).document("pdf.css.j2", font_url=lambda face: face.path.as_uri())

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from . import model as m
-from .backends import BACKENDS, RenderResult
+from .render import BACKENDS, RenderResult
 from .cache import Cache, fingerprint, folder_fingerprint
 from .output import book_name
 from .progress import Progress
-from .theme import Theme
+from .theme.theme import Theme
 
 
 def target_path(out: Path, book: m.Book, theme: Theme, fmt: str, version: str = "") -> Path:

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .backends import FORMATS, RenderError, RenderResult
+from .render import FORMATS, RenderError, RenderResult
 from .build import output_fingerprint, remember_output, render_format, target_path, up_to_date
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Severity
 from .progress import Progress, make_progress
-from .theme import Theme, ThemeError, load_theme
+from .theme.theme import Theme, ThemeError, load_theme
 
 if TYPE_CHECKING:
-    from .book import LoadedBook
+    from .read.book import LoadedBook
 
 # The reader (markdown-it and its plugins) is imported only when a book is read, so that a
 # build whose outputs are current answers "up to date" without paying for it.
@@ -74,7 +74,7 @@ def _exit_code(loaded: LoadedBook, strict: bool) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .book import load_book
+    from .read.book import load_book
 
     loaded = load_book(args.source)
     if args.json:
@@ -110,7 +110,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace, theme: Theme, formats: tuple[str, ...], cache: Cache,
             keys: dict[str, str], current: dict[str, Path], progress: Progress) -> int:
-    from .book import load_book
+    from .read.book import load_book
 
     started = time.perf_counter()
     loaded = load_book(args.source, progress, cache)
@@ -138,7 +138,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _write_release(args: argparse.Namespace, progress: Progress) -> int:
-    from .book import load_book
+    from .read.book import load_book
     from .release import build_release, release_version
 
     loaded = load_book(args.source, progress)

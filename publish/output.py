@@ -9,7 +9,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .anchors import slugify
+from .resolve.anchors import slugify
 from .model import Metadata
 
 

@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .book import LoadedBook
+from .read.book import LoadedBook
 from .build import render_format, target_path
 from .output import write_atomically
 from .progress import Progress
-from .theme import load_theme
+from .theme.theme import load_theme
 
 RELEASE_BUILDS = (("default", "pdf"), ("default", "epub"), ("default", "docx"), ("print", "pdf"))
 """(theme, format) of every release artefact, in the order they are built."""

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from publish import book as book_module
-from publish.book import load_book
+from publish.read import book as book_module
+from publish.read.book import load_book
 from publish.cache import Cache, decode, encode
 
-from .conftest import SEEDS
+from tests.conftest import SEEDS
 
 
 def _book(tmp_path: Path) -> Path:

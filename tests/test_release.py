@@ -12,7 +12,7 @@ import pytest
 
 from publish.release import release_version
 
-from .conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS
 
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 

@@ -1,0 +1,1 @@
+"""Reading: source files and book.toml into entries (Markdown → the model)."""

@@ -1,0 +1,380 @@
+"""Read one Markdown source into model blocks: markdown-it tokens never leave this module."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from markdown_it.tree import SyntaxTreeNode
+
+from .. import model as m
+from ..diagnostics import Code, Diagnostic, warning
+from .markdown import make_parser
+from .markdown.diagnostics_env import ENV_KEY
+from .markdown.grid_tables import GridCell, GridTable
+from .markdown.header_attrs import parse_pandoc_attrs
+from ..tree import stringify
+
+_RAW_ATTR = re.compile(r"^\{=([A-Za-z0-9_+-]+)\}")
+_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s[^>]*)?)\s*(/?)>$", re.S)
+_TAG_ATTR = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+_ALIGN = {"left": "AlignLeft", "right": "AlignRight", "center": "AlignCenter"}
+_CAPTION = re.compile(r"^(?::|Table:)\s+")
+
+# Inline HTML that carries meaning, mapped to model nodes so every format renders it.
+_WRAPPERS: dict[str, type] = {
+    "em": m.Emph, "i": m.Emph, "strong": m.Strong, "b": m.Strong, "u": m.Underline,
+    "ins": m.Underline, "s": m.Strikeout, "del": m.Strikeout, "strike": m.Strikeout,
+    "sub": m.Subscript, "sup": m.Superscript,
+}
+_SPAN_CLASSES = {"kbd": "kbd", "mark": "mark", "small": "small", "abbr": "abbr", "cite": "cite",
+                 "dfn": "dfn", "var": "var", "samp": "samp", "q": "q", "span": ""}
+_KEPT_TAG_ATTRS = ("title", "lang", "dir")
+_UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|link|meta|base)\b", re.I)
+
+
+def read_markdown(text: str, path: Path, language: str = "de-DE") -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
+    """Read ``text`` (the content of ``path``) as Pandoc Markdown."""
+    reader = _Reader(path, text, language)
+    return reader.document(), reader.diagnostics
+
+
+class _Reader:
+    """Turns a markdown-it syntax tree into model nodes; methods are named after node types."""
+
+    def __init__(self, path: Path, text: str, language: str, line_offset: int = 0) -> None:
+        self.path = path
+        self.text = text
+        self.language = language
+        self.line_offset = line_offset
+        self.lines = text.split("\n")
+        self.diagnostics: list[Diagnostic] = []
+        self.notes: dict[int, tuple[m.Block, ...]] = {}
+        self._link_cursor: tuple[int, int] = (0, 0)
+        """Line and column after the last link found in ``_cursor_block``."""
+        self._cursor_block: SyntaxTreeNode | None = None
+
+    # --- entry points ---------------------------------------------------------------
+
+    def document(self) -> tuple[m.Block, ...]:
+        env: dict[str, Any] = {}
+        tokens = make_parser(self.language).parse(self.text, env)
+        for code, line, col, message in env.get(ENV_KEY, []):
+            self._warn(Code(code), line, col, message)
+        root = SyntaxTreeNode(tokens)
+        for node in root.children:
+            if node.type == "footnote_block":
+                self._collect_notes(node)
+        return self._captioned(self.blocks(n for n in root.children if n.type != "footnote_block"))
+
+    def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
+        out: list[m.Block] = []
+        for node in nodes:
+            method = getattr(self, "block_" + node.type, None)
+            if method is None:
+                self._unknown(node)
+                out.append(m.Para((m.Str(self._source_of(node)),)))
+                continue
+            result = method(node)
+            if isinstance(result, tuple):
+                out.extend(result)
+            elif result is not None:
+                out.append(result)
+        return tuple(out)
+
+    # --- blocks ---------------------------------------------------------------------
+
+    def block_paragraph(self, node: SyntaxTreeNode) -> m.Block:
+        inlines = self.inlines(node.children[0].children if node.children else [], node)
+        return m.Plain(inlines) if node.hidden or self._runs_into_sublist(node) else m.Para(inlines)
+
+    def _runs_into_sublist(self, node: SyntaxTreeNode) -> bool:
+        """Pandoc reads an item's text that a sublist follows without a blank line as Plain."""
+        after = node.next_sibling
+        return (node.parent is not None and node.parent.type == "list_item" and after is not None
+                and after.type in ("bullet_list", "ordered_list") and bool(node.map)
+                and node.map[1] < len(self.lines) and self.lines[node.map[1]].strip() != "")
+
+    def block_heading(self, node: SyntaxTreeNode) -> m.Block:
+        return m.Header(int(node.tag[1]), _attr(node.attrs), self.inlines(node.children[0].children, node),
+                        pos=self._pos(node))
+
+    def block_bullet_list(self, node: SyntaxTreeNode) -> m.Block:
+        return m.BulletList(self._items(node))
+
+    def block_ordered_list(self, node: SyntaxTreeNode) -> m.Block:
+        start = int(node.attrs.get("start", 1))
+        delim = "OneParen" if node.markup == ")" else "Period"
+        return m.OrderedList(start, "Decimal", delim, self._items(node))
+
+    def _items(self, node: SyntaxTreeNode) -> tuple[tuple[m.Block, ...], ...]:
+        """List items, compacted as pandoc does: a lone final Para becomes Plain."""
+        items = [self.blocks(item.children) for item in node.children]
+        if items and items[-1] and isinstance(items[-1][-1], m.Para):
+            others = [b for item in items[:-1] for b in item] + list(items[-1][:-1])
+            if not any(isinstance(b, m.Para) for b in others):
+                items[-1] = items[-1][:-1] + (m.Plain(items[-1][-1].content),)
+        return tuple(items)
+
+    def block_blockquote(self, node: SyntaxTreeNode) -> m.Block:
+        return m.BlockQuote(self.blocks(node.children))
+
+    def block_fence(self, node: SyntaxTreeNode) -> m.Block:
+        info = node.info.strip()
+        text = node.content[:-1] if node.content.endswith("\n") else node.content
+        raw = _RAW_ATTR.match(info)
+        if raw and raw.end() == len(info):
+            return m.RawBlock(raw[1].lower(), text)
+        if info.startswith("{"):
+            attrs = parse_pandoc_attrs(info)
+            if attrs is not None:
+                return m.CodeBlock(_attr(attrs), text)
+        classes = tuple(info.split()[:1])
+        return m.CodeBlock(m.Attr("", classes), text)
+
+    def block_code_block(self, node: SyntaxTreeNode) -> m.Block:
+        return m.CodeBlock(m.NO_ATTR, node.content.rstrip("\n"))
+
+    def block_hr(self, node: SyntaxTreeNode) -> m.Block:
+        return m.HorizontalRule()
+
+    def block_html_block(self, node: SyntaxTreeNode) -> m.Block | None:
+        content = node.content.strip()
+        if content.startswith("<!--") and content.endswith("-->"):
+            return None
+        if _UNSAFE_BLOCKS.match(content):
+            self._warn(Code.UNKNOWN_CONSTRUCT, self._line(node), 1,
+                       "active HTML (script, style, form, embedded object) is not allowed; shown as text")
+            return m.CodeBlock(m.Attr("", ("html",)), content)
+        return m.RawBlock("html", content)
+
+    def block_math_block(self, node: SyntaxTreeNode) -> m.Block:
+        return m.Para((m.Math(True, node.content.strip()),))
+
+    def block_math_block_label(self, node: SyntaxTreeNode) -> m.Block:
+        return m.Para((m.Math(True, node.content.strip()), m.Span(m.Attr(node.info), ())))
+
+    def block_div(self, node: SyntaxTreeNode) -> m.Block:
+        return m.Div(_attr(node.attrs), self.blocks(node.children))
+
+    def block_dl(self, node: SyntaxTreeNode) -> m.Block:
+        items: list[tuple[tuple[m.Inline, ...], list[tuple[m.Block, ...]]]] = []
+        for child in node.children:
+            if child.type == "dt":
+                items.append((self.inlines(child.children[0].children, child), []))
+            elif items:
+                items[-1][1].append(self.blocks(child.children))
+        return m.DefinitionList(tuple((term, tuple(defs)) for term, defs in items))
+
+    def block_table(self, node: SyntaxTreeNode) -> m.Block:
+        head: list[m.Row] = []
+        body: list[m.Row] = []
+        aligns: list[str] = []
+        for section in node.children:
+            for tr in section.children:
+                cells = []
+                for cell in tr.children:
+                    style = str(cell.attrs.get("style", ""))
+                    align = _ALIGN.get(style.removeprefix("text-align:"), "AlignDefault")
+                    if section.type == "thead":
+                        aligns.append(align)
+                    inlines = self.inlines(cell.children[0].children, cell) if cell.children else ()
+                    cells.append(m.Cell((m.Plain(inlines),) if inlines else ()))
+                (head if section.type == "thead" else body).append(m.Row(tuple(cells)))
+        colspecs = tuple(m.ColSpec(a) for a in aligns)
+        return m.Table(m.NO_ATTR, (), colspecs, tuple(head), (tuple(body),) if body else ())
+
+    def block_grid_table(self, node: SyntaxTreeNode) -> m.Block:
+        table: GridTable = node.meta["table"]
+        colspecs = tuple(m.ColSpec(a, w) for a, w in zip(table.aligns, table.widths))
+
+        def rows(grid_rows: Sequence[Sequence[GridCell]]) -> tuple[m.Row, ...]:
+            return tuple(m.Row(tuple(self._grid_cell(c) for c in row)) for row in grid_rows)
+
+        return m.Table(m.NO_ATTR, (), colspecs, rows(table.head),
+                       (rows(table.body),) if table.body else (), rows(table.foot))
+
+    def _grid_cell(self, cell: GridCell) -> m.Cell:
+        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line)
+        sub.notes = self.notes
+        blocks = sub.document()
+        self.diagnostics.extend(sub.diagnostics)
+        if len(blocks) == 1 and isinstance(blocks[0], m.Para):
+            blocks = (m.Plain(blocks[0].content),)
+        return m.Cell(blocks, "AlignDefault", cell.row_span, cell.col_span)
+
+    def _collect_notes(self, node: SyntaxTreeNode) -> None:
+        for note in node.children:
+            body = [c for c in note.children if c.type != "footnote_anchor"]
+            self.notes[int(note.meta["id"])] = self.blocks(body)
+
+    # --- inlines --------------------------------------------------------------------
+
+    def inlines(self, nodes: Sequence[SyntaxTreeNode], block: SyntaxTreeNode) -> tuple[m.Inline, ...]:
+        """Convert inline nodes, pairing inline HTML tags into model nodes."""
+        if block is not self._cursor_block:
+            self._cursor_block = block
+            self._link_cursor = ((block.map[0] if block.map else 0), 0)
+        stack: list[tuple[str, str, list[m.Inline]]] = [("", "", [])]
+        skip = 0
+        for i, node in enumerate(nodes):
+            out = stack[-1][2]
+            if node.type == "html_inline":
+                self._html_inline(node.content, stack, block)
+            elif node.type == "code_inline" and i + 1 < len(nodes) and nodes[i + 1].type == "text" \
+                    and (raw := _RAW_ATTR.match(nodes[i + 1].content)):
+                out.append(m.RawInline(raw[1].lower(), node.content))
+                skip = raw.end()
+            elif node.type == "text" and skip:
+                if node.content[skip:]:
+                    out.append(m.Str(node.content[skip:]))
+                skip = 0
+            else:
+                out.extend(self.inline(node, block))
+        while len(stack) > 1:
+            _, raw_tag, content = stack.pop()
+            self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block), 1,
+                       f"unclosed inline HTML {raw_tag!r}; kept as text")
+            stack[-1][2].extend([m.Str(raw_tag), *content])
+        return _merge_text(stack[0][2])
+
+    def inline(self, node: SyntaxTreeNode, block: SyntaxTreeNode) -> tuple[m.Inline, ...]:
+        kids = lambda: self.inlines(node.children, block)  # noqa: E731
+        match node.type:
+            case "text" | "text_special":
+                return (m.Str(node.content),)
+            case "softbreak":
+                return (m.SoftBreak(),)
+            case "hardbreak":
+                return (m.LineBreak(),)
+            case "em":
+                return (m.Emph(kids()),)
+            case "strong":
+                return (m.Strong(kids()),)
+            case "s":
+                return (m.Strikeout(kids()),)
+            case "sub":
+                return (m.Subscript(kids()),)
+            case "sup":
+                return (m.Superscript(kids()),)
+            case "code_inline":
+                return (m.Code(_attr(node.attrs), node.content),)
+            case "math_inline":
+                return (m.Math(False, node.content),)
+            case "math_inline_double":
+                return (m.Math(True, node.content),)
+            case "span":
+                return (m.Span(_attr(node.attrs), kids()),)
+            case "link":
+                attrs = dict(node.attrs)
+                url, title = str(attrs.pop("href", "")), str(attrs.pop("title", ""))
+                return (m.Link(_attr(attrs), kids(), url, title, self._locate(url, block)),)
+            case "image":
+                attrs = dict(node.attrs)
+                src, title = str(attrs.pop("src", "")), str(attrs.pop("title", ""))
+                attrs.pop("alt", None)
+                return (m.Image(_attr(attrs), kids(), src, title, self._locate(src, block)),)
+            case "footnote_ref":
+                return (m.Note(self.notes.get(int(node.meta["id"]), ())),)
+        self._unknown(node, block)
+        return (m.Str(node.content or node.markup),)
+
+    def _html_inline(self, raw: str, stack: list[tuple[str, str, list[m.Inline]]], block: SyntaxTreeNode) -> None:
+        out = stack[-1][2]
+        if raw.startswith("<!--"):
+            return
+        tag = _TAG.match(raw)
+        name = tag[2].lower() if tag else ""
+        if tag and name == "br":
+            out.append(m.LineBreak())
+        elif tag and not tag[1] and not tag[4] and (name in _WRAPPERS or name in _SPAN_CLASSES or name == "code"):
+            stack.append((name, raw, []))
+        elif tag and tag[1] and len(stack) > 1 and stack[-1][0] == name:
+            _, opening, content = stack.pop()
+            stack[-1][2].append(_html_node(name, _TAG.match(opening)[3], tuple(_merge_text(content))))
+        else:
+            self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block), 1,
+                       f"inline HTML {raw!r} has no meaning in every format; kept as text")
+            out.append(m.Str(raw))
+
+    def _captioned(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+        """Attach pandoc table captions (``: caption`` or ``Table: caption`` before or after a table)."""
+        out = list(blocks)
+        for i, block in enumerate(out):
+            if not isinstance(block, m.Table) or block.caption:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(out) and _is_caption(out[j]):
+                    para = out[j]
+                    first = para.content[0]
+                    text = _CAPTION.sub("", first.text)
+                    content = ((m.Str(text),) if text else ()) + para.content[1:]
+                    out[i] = m.Table(block.attr, (m.Plain(content),), block.colspecs, block.head, block.bodies, block.foot)
+                    out[j] = None
+                    break
+        return tuple(b for b in out if b is not None)
+
+    # --- positions and diagnostics --------------------------------------------------
+
+    def _line(self, node: SyntaxTreeNode) -> int:
+        return (node.map[0] if node.map else 0) + self.line_offset
+
+    def _pos(self, node: SyntaxTreeNode) -> m.SourcePos:
+        return m.SourcePos(self.path, self._line(node) + 1, 1)
+
+    def _locate(self, target: str, block: SyntaxTreeNode) -> m.SourcePos:
+        """Where the link's target starts in the source (after the previous link of this block)."""
+        line, col = self._link_cursor
+        last = block.map[1] if block.map else line + 1
+        needle = "(" + target
+        for number in range(line, min(last, len(self.lines))):
+            found = self.lines[number].find(needle, col if number == line else 0)
+            if found >= 0:
+                self._link_cursor = (number, found + 1)
+                return m.SourcePos(self.path, number + 1 + self.line_offset, found + 2)
+        return m.SourcePos(self.path, self._line(block) + 1, 1)
+
+    def _source_of(self, node: SyntaxTreeNode) -> str:
+        if node.map:
+            return "\n".join(self.lines[node.map[0]:node.map[1]])
+        return node.content
+
+    def _unknown(self, node: SyntaxTreeNode, block: SyntaxTreeNode | None = None) -> None:
+        self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block or node), 1,
+                   f"unsupported construct ({node.type}); kept as text")
+
+    def _warn(self, code: Code, line: int, col: int, message: str) -> None:
+        self.diagnostics.append(warning(code, self.path, line + 1, col, message))
+
+
+def _attr(attrs: dict[str, Any]) -> m.Attr:
+    kv = tuple((str(k), str(v)) for k, v in attrs.items() if k not in ("id", "class"))
+    classes = tuple(str(attrs.get("class", "")).split())
+    return m.Attr(str(attrs.get("id", "")), classes, kv)
+
+
+def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.Inline:
+    if name in _WRAPPERS:
+        return _WRAPPERS[name](content)
+    found = {k.lower(): v.strip("\"'") for k, v in _TAG_ATTR.findall(tag_attrs)}
+    if name == "code":
+        return m.Code(m.NO_ATTR, stringify(content))
+    classes = tuple(c for c in (_SPAN_CLASSES[name], *found.get("class", "").split()) if c)
+    kv = tuple((k, found[k]) for k in _KEPT_TAG_ATTRS if k in found)
+    return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
+
+
+def _merge_text(inlines: list[m.Inline]) -> tuple[m.Inline, ...]:
+    out: list[m.Inline] = []
+    for node in inlines:
+        if isinstance(node, m.Str) and out and isinstance(out[-1], m.Str):
+            out[-1] = m.Str(out[-1].text + node.text)
+        elif not (isinstance(node, m.Str) and not node.text):
+            out.append(node)
+    return tuple(out)
+
+
+def _is_caption(block: m.Block | None) -> bool:
+    return (isinstance(block, m.Para) and bool(block.content) and isinstance(block.content[0], m.Str)
+            and bool(_CAPTION.match(block.content[0].text)))

@@ -1,0 +1,155 @@
+"""Find a book's source files, decode them and take out pandoc-style metadata blocks."""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .config import CONFIG_NAME, SourceConfig
+from ..diagnostics import Code, Diagnostic, error, warning
+
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+_YAML_FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_YAML_KEYS = {"title": "title", "subtitle": "subtitle", "author": "authors", "date": "date",
+              "lang": "language", "language": "language", "rights": "rights",
+              "identifier": "identifier", "version": "version"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    text: str
+    """The decoded text; metadata blocks are blanked out so line numbers stay right."""
+    front_matter: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    files: tuple[SourceFile, ...]
+    """Front matter first in configured order, then entry files by name."""
+    metadata: dict[str, object]
+    """Metadata found in title blocks and YAML blocks (first file that sets a key wins)."""
+
+
+def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Diagnostic]]:
+    """Read every source file directly inside ``folder``."""
+    diagnostics: list[Diagnostic] = []
+    candidates = sorted(p for p in folder.iterdir()
+                        if p.suffix.lower() in SOURCE_SUFFIXES and p.name != CONFIG_NAME
+                        and not _matches(p.name, config.exclude))
+    root = folder.resolve()
+    metadata: dict[str, object] = {}
+    front: list[tuple[int, SourceFile]] = []
+    entries: list[SourceFile] = []
+    for path in candidates:
+        if not path.resolve().is_relative_to(root) or not path.is_file():
+            diagnostics.append(error(Code.UNREADABLE, path, 1, 1,
+                                     "not a regular file inside the source folder; skipped"))
+            continue
+        text = _decode(path, diagnostics)
+        if text is None:
+            continue
+        text = _take_title_block(text, metadata)
+        text = _take_yaml_block(path, text, metadata, diagnostics)
+        if not text.strip():
+            if not metadata or path.stat().st_size == 0:
+                diagnostics.append(warning(Code.EMPTY, path, 1, 1, "empty file; skipped"))
+            continue
+        rank = _rank(path.name, config.front_matter)
+        if rank is None:
+            entries.append(SourceFile(path, text, front_matter=False))
+        else:
+            front.append((rank, SourceFile(path, text, front_matter=True)))
+    front.sort(key=lambda pair: (pair[0], pair[1].path.name))
+    missing = [name for name in config.front_matter
+               if not any(ch in name for ch in "*?[") and not (folder / name).is_file()]
+    for name in missing:
+        diagnostics.append(error(Code.MISSING_SOURCE, folder / CONFIG_NAME, 1, 1,
+                                 f"front matter file {name!r} does not exist"))
+    return Sources(tuple(f for _, f in front) + tuple(entries), metadata), diagnostics
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return _rank(name, patterns) is not None
+
+
+def _rank(name: str, patterns: tuple[str, ...]) -> int | None:
+    return next((i for i, pattern in enumerate(patterns) if fnmatch.fnmatchcase(name, pattern)), None)
+
+
+def _decode(path: Path, diagnostics: list[Diagnostic]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.append(error(Code.UNREADABLE, path, 1, 1, f"cannot read: {exc.strerror}"))
+        return None
+    if b"\0" in data[:8192]:
+        diagnostics.append(error(Code.BINARY, path, 1, 1, "binary file, not Markdown text; skipped"))
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        diagnostics.append(error(Code.ENCODING, path, line, col,
+                                 f"not valid UTF-8 (byte 0x{data[offset]:02x}); save the file as UTF-8"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _blank(block: str) -> str:
+    """Keep only the newlines of a removed block, so later line numbers do not move."""
+    return "\n" * block.count("\n")
+
+
+def _take_title_block(text: str, metadata: dict[str, object]) -> str:
+    """Pandoc's title block: up to three ``%`` lines (title, authors, date) at the very top."""
+    if not text.startswith("%"):
+        return text
+    lines = text.split("\n")
+    fields: list[str] = []
+    end = 0
+    while end < len(lines) and len(fields) < 3:
+        line = lines[end]
+        if line.startswith("%"):
+            fields.append(line[1:].strip())
+        elif line.startswith((" ", "\t")) and fields:
+            fields[-1] += " " + line.strip()
+        else:
+            break
+        end += 1
+    for key, value in zip(("title", "authors", "date"), fields):
+        if value and key not in metadata:
+            metadata[key] = tuple(a.strip() for a in value.split(";") if a.strip()) if key == "authors" else value
+    return "\n" * end + "\n".join(lines[end:])
+
+
+def _take_yaml_block(path: Path, text: str, metadata: dict[str, object],
+                     diagnostics: list[Diagnostic]) -> str:
+    match = _YAML_FENCE.match(text)
+    if not match:
+        return text
+    try:
+        data = yaml.safe_load(match[1])
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
+        diagnostics.append(warning(Code.BAD_METADATA, path, line, 1,
+                                   f"YAML metadata block does not parse ({getattr(exc, 'problem', exc)}); read as text"))
+        return text
+    if not isinstance(data, dict):
+        return text
+    for key, value in data.items():
+        name = _YAML_KEYS.get(str(key))
+        if name is None or name in metadata or value is None:
+            continue
+        if name == "authors":
+            value = tuple(str(a) for a in value) if isinstance(value, list) else (str(value),)
+        else:
+            value = str(value)
+        metadata[name] = value
+    return _blank(match[0]) + text[match.end():]

@@ -1,0 +1,1 @@
+"""DOCX through pandoc: the model as Pandoc JSON, the pinned pandoc, the reference document."""

@@ -1,0 +1,245 @@
+"""DOCX through pandoc: the model as Pandoc JSON, a generated reference document, Word fields."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from lxml import etree
+
+from ... import model as m
+from ...read.entries import SEEALSO_CLASS, TAGLINE_CLASS
+from ...resolve.index import INDEX_CLASS, LETTER_PREFIX, mark_term
+from ...theme.languages import labels_for
+from ...output import build_time, normalize_zip, write_atomically
+from .pandoc_runner import run_pandoc
+from .pandoc_json import document as pandoc_document
+from .pandoc_json import metadata_json
+from ...progress import Progress
+from ...resolve.resolver import UNRESOLVED_CLASS
+from ..html.sanitize import html_text
+from ...tree import transform, walk
+from ...theme.theme import Theme
+from .. import RenderError, RenderResult
+from .reference import W, reference_docx, style_id
+
+BOOKMARK_LIMIT = 40
+"""Word refuses bookmark names longer than this."""
+_W = f"{{{W}}}"
+
+
+
+
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+    labels = labels_for(book.metadata.language)
+    names = bookmark_names(book)
+    blocks = _document_blocks(book, theme, names, labels)
+    meta = metadata_json(book.metadata)
+    meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
+    modified = build_time(book.source)
+    with (progress or Progress()).stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
+        reference = Path(tmp) / "reference.docx"
+        reference.write_bytes(reference_docx(theme, book.metadata.language))
+        target = Path(tmp) / "book.docx"
+        try:
+            run_pandoc(["-f", "json", "-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={reference}",
+                        f"--resource-path={book.source}", "-o", str(target)],
+                       json.dumps(pandoc_document(blocks, meta)),
+                       env={"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))})
+        except RuntimeError as exc:
+            raise RenderError(str(exc)) from exc
+        data = _finish(target.read_bytes(), _heading_styles(blocks, theme))
+    write_atomically(out, normalize_zip(data, modified))
+    return RenderResult(out)
+
+
+def bookmark_names(book: m.Book) -> dict[str, str]:
+    """Every id as a Word bookmark name: letters, digits and ``_``, starting with a letter, at most
+    40 characters, unique. (pandoc would hash long ids itself; readable names are kinder.)"""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for anchor in book.anchors:
+        name = re.sub(r"[^\w]", "_", anchor)
+        if not name[:1].isalpha():
+            name = "b_" + name
+        if len(name) > BOOKMARK_LIMIT:
+            name = f"{name[:BOOKMARK_LIMIT - 7]}_{hashlib.sha1(anchor.encode()).hexdigest()[:6]}"
+        base, n = name, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base[:BOOKMARK_LIMIT - len(str(n)) - 1]}_{n}"
+        taken.add(name.lower())
+        names[anchor] = name
+    return names
+
+
+def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], labels: dict[str, str]) -> list[m.Block]:
+    styles = theme.values["docx"]
+    blocks: list[m.Block] = []
+    for part in book.front_matter:
+        levels = [b.level for b in part.blocks if isinstance(b, m.Header)]
+        blocks.extend(_for_word(part.blocks, names, styles, shift=1 - min(levels, default=1)))
+    for group in book.letters:
+        blocks.append(m.Header(1, m.Attr(names[group.anchor], (LETTER_PREFIX,)), (m.Str(group.letter),)))
+        for entry in group.items:
+            fields = [_xe(entry.title_text, main=True)] + [_xe(alias, see=f"{labels['see']} {entry.title_text}")
+                                                          for alias in entry.aliases]
+            blocks.append(m.Header(2, m.Attr(names[entry.id], ("term",)), entry.title + tuple(fields)))
+            blocks.extend(_for_word(entry.blocks, names, styles, shift=1))
+    blocks.append(m.Header(1, m.Attr(names[m.INDEX_ID]), (m.Str(labels["index"]),)))
+    blocks.extend(_static_index(book, names, styles, labels))
+    blocks.append(m.Para((m.Emph((m.Str(labels["word_index"]),)),)))
+    blocks.append(m.RawBlock("openxml", _field_paragraph(
+        f'INDEX \\c "2" \\z "{_LCID.get(book.metadata.language.split("-")[0], 1033)}" \\h "A"',
+        labels["update_fields"])))
+    return blocks
+
+
+_LCID = {"de": 1031, "en": 1033, "fr": 1036, "es": 1034, "it": 1040, "nl": 1043}
+"""Word's language ids, for the INDEX field's sort order."""
+
+
+def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, shift: int) -> tuple[m.Block, ...]:
+    """The model's blocks as Word wants them: bookmark names, styled Divs, XE fields, no raw HTML."""
+    def visit(node: Any) -> Any:
+        attr = getattr(node, "attr", None)
+        if isinstance(attr, m.Attr) and attr.id in names:
+            node = replace(node, attr=replace(attr, id=names[attr.id]))
+        if isinstance(node, m.Link) and node.url.startswith("#"):
+            return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
+        if isinstance(node, m.Header):
+            return replace(node, level=min(9, node.level + shift))
+        if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
+            return replace(node, content=node.content + (_xe(mark_term(node)),))
+        if isinstance(node, m.Span) and UNRESOLVED_CLASS in node.attr.classes:
+            return m.Span(m.NO_ATTR, node.content)
+        if isinstance(node, m.Div) and TAGLINE_CLASS in node.attr.classes:
+            return replace(node, attr=replace(node.attr, kv=node.attr.kv + (("custom-style", styles["tagline"]),)))
+        if isinstance(node, m.Div) and SEEALSO_CLASS in node.attr.classes:
+            # pandoc styles a Div's own paragraphs, not list items: one "→ link" paragraph per item.
+            items = [item for block in node.blocks if isinstance(block, m.BulletList) for item in block.items]
+            paras = tuple(m.Para((m.Str("→ "), *item[0].content)) for item in items if item)
+            return m.Div(m.Attr("", node.attr.classes, (("custom-style", styles["seealso"]),)), paras)
+        # pandoc's Word writer drops raw HTML without a word: keep its text at least.
+        if isinstance(node, m.RawBlock) and node.format == "html":
+            text = html_text(node.text)
+            return m.Para((m.Str(text),)) if text else m.Plain(())
+        if isinstance(node, m.RawInline) and node.format == "html":
+            return m.Str(html_text(node.text))
+        return node
+
+    return transform(blocks, visit)
+
+
+def _static_index(book: m.Book, names: dict[str, str], styles: Any, labels: dict[str, str]) -> list[m.Block]:
+    """The index that is right without any field update: terms linked to their entries."""
+    titles = {e.id: e.title_text for e in book.entries}
+    blocks: list[m.Block] = []
+    for group in book.index:
+        blocks.append(m.Div(m.Attr("", (), (("custom-style", styles["index_letter"]),)), (m.Para((m.Str(group.letter),)),)))
+        paras = []
+        for item in group.items:
+            first = item.targets[0]
+            if item.see:
+                inlines: tuple[m.Inline, ...] = (m.Str(f"{item.term} "), m.Emph((m.Str(labels["see"]),)), m.Str(" "),
+                                                 m.Link(m.NO_ATTR, (m.Str(item.see),), "#" + names[first.id]))
+            else:
+                inlines = (m.Link(m.NO_ATTR, (m.Str(item.term),), "#" + names[first.id]),)
+                for target in item.targets[1:]:
+                    owner = titles.get(book.anchors.get(target.id, ""), item.term)
+                    inlines += (m.Str(", → "), m.Link(m.NO_ATTR, (m.Str(owner),), "#" + names[target.id]))
+            paras.append(m.Para(inlines))
+        blocks.append(m.Div(m.Attr("", (), (("custom-style", styles["index_entry"]),)), tuple(paras)))
+    return blocks
+
+
+def _xe(term: str, main: bool = False, see: str = "") -> m.RawInline:
+    """A Word index entry field; ``\\b`` prints the entry's own page in bold."""
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace(":", "\\:") + '"'
+
+    switches = (" \\b" if main else "") + (f" \\t {quoted(see)}" if see else "")
+    return m.RawInline("openxml", _field_runs(f"XE {quoted(term)}{switches}"))
+
+
+def _field_runs(instruction: str, result: str = "") -> str:
+    shown = f'<w:r><w:t xml:space="preserve">{xml_escape(result)}</w:t></w:r>' if result else ""
+    return (f'<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {xml_escape(instruction)} </w:instrText></w:r>'
+            + (f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{shown}' if result else "")
+            + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def _field_paragraph(instruction: str, placeholder: str) -> str:
+    return f"<w:p>{_field_runs(instruction, placeholder)}</w:p>"
+
+
+def _heading_styles(blocks: list[m.Block], theme: Theme) -> list[str | None]:
+    """For each heading pandoc writes, in order: the named style it should have (None: keep)."""
+    styles = theme.values["docx"]
+    plan: list[str | None] = []
+    for node in walk(tuple(blocks)):
+        if isinstance(node, m.Header):
+            if node.level == 1:
+                plan.append(styles["letter"] if LETTER_PREFIX in node.attr.classes else None)
+            elif node.level == 2:
+                plan.append(styles["term"] if "term" in node.attr.classes else None)
+            elif node.level == 3:
+                plan.append(styles["seealso_heading"] if SEEALSO_CLASS in node.attr.classes else styles["section"])
+            else:
+                plan.append(None)
+    return plan
+
+
+def _finish(docx: bytes, plan: list[str | None]) -> bytes:
+    """Named heading styles (pandoc ignores custom-style on headings) and fields updated on open."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = _restyle_headings(data, plan)
+            elif info.filename == "word/settings.xml":
+                data = _update_fields_on_open(data)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def _restyle_headings(data: bytes, plan: list[str | None]) -> bytes:
+    root = etree.fromstring(data)
+    headings = [s for s in root.iter(f"{_W}pStyle") if re.fullmatch(r"Heading\d", s.get(f"{_W}val", ""))]
+    if len(headings) != len(plan):
+        raise RenderError(f"pandoc wrote {len(headings)} headings, the book has {len(plan)}")
+    for style, name in zip(headings, plan):
+        if name:
+            style.set(f"{_W}val", style_id(name))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# w:updateFields must stand before these in w:settings (CT_Settings is a sequence).
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+                        "decimalSymbol", "listSeparator")
+
+
+def _update_fields_on_open(data: bytes) -> bytes:
+    """Word asks to update fields (TOC, INDEX) when the document opens."""
+    root = etree.fromstring(data)
+    element = etree.Element(f"{_W}updateFields", {f"{_W}val": "true"})
+    later = next((child for child in root if etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
+    if later is None:
+        root.append(element)
+    else:
+        later.addprevious(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+

@@ -1,0 +1,228 @@
+"""EPUB 3 through ebooklib: one XHTML document per entry, nav with landmarks, MathML, reproducible zip."""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import unicodedata
+import uuid
+from html import escape
+from pathlib import Path
+
+import latex2mathml.converter
+from ebooklib import epub
+from fontTools import subset
+from markupsafe import Markup
+
+from .. import model as m
+from .html.book import BookHtml
+from ..theme.languages import labels_for
+from ..output import build_time, normalize_zip, write_atomically
+from ..progress import Progress
+from ..tree import stringify, typeset_text
+from ..theme.theme import FontFace, Theme
+from . import RenderError, RenderResult
+
+XHTML = "application/xhtml+xml"
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "index"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+)
+
+
+
+
+class _Document(epub.EpubItem):
+    """A finished XHTML document: ebooklib writes it as it is (EpubHtml would re-template it
+    and drop the attributes of <html> and <body>)."""
+
+    def __init__(self, uid: str, file_name: str, content: str, properties: list[str]) -> None:
+        super().__init__(uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8"))
+        self.properties = properties
+        self.is_linear = True
+
+
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+    files = _file_names(book)
+    html = BookHtml(book, theme, href=lambda anchor: _href(book, files, anchor), xhtml=True,
+                    math=_mathml, endnotes=True)
+    labels = labels_for(book.metadata.language)
+    docs: list[_Document] = []
+
+    def document(uid: str, name: str, title: str, body: str) -> _Document:
+        properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
+        page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
+        doc = _Document(uid, name, page, properties)
+        docs.append(doc)
+        return doc
+
+    with (progress or Progress()).stage("EPUB: writing documents", len(book.entries)):
+        context = html.context()
+    document("cover", files["cover"], labels["cover"],
+             theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
+    document("titlepage", files["titlepage"], book.metadata.title,
+             theme.render("title.html.j2", book=book, labels=labels))
+    nav = document("toc", files["toc"], labels["contents"],
+                   theme.render("epub/nav.xhtml.j2", files=files, **context))
+    nav.properties.append("nav")
+    for part in context["front_matter"]:
+        document(part.id, files[part.id], part.title,
+                 f'<section class="frontmatter" id="{part.id}">{part.html}</section>')
+    for letter in context["letters"]:
+        for n, part in enumerate(letter.entries):
+            body = theme.render("entry.html.j2", entry=part)
+            if n == 0:
+                body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
+            document(part.id, files[part.id], part.title_text, body)
+    document(m.INDEX_ID, files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
+
+    with (progress or Progress()).stage("EPUB: packaging", len(docs)):
+        content = _package(book, theme, docs, files, labels, html)
+    write_atomically(out, content)
+    return RenderResult(out, diagnostics=html.diagnostics)
+
+
+def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
+             labels: dict[str, str], html: BookHtml) -> bytes:
+    meta = book.metadata
+    package = epub.EpubBook()
+    package.set_identifier(meta.identifier or _stable_identifier(meta))
+    package.set_title(meta.title)
+    package.set_language(meta.language)
+    for n, author in enumerate(meta.authors):
+        package.add_author(author, uid=f"creator{n}")  # ebooklib's default uid would repeat
+    if w3c_date(meta.date):
+        package.add_metadata("DC", "date", w3c_date(meta.date))
+    if meta.rights:
+        package.add_metadata("DC", "rights", meta.rights)
+    for prop, value in ACCESSIBILITY:
+        package.add_metadata(None, "meta", value, {"property": prop})
+    summary = (f"{meta.title}: ein Nachschlagewerk mit {len(book.entries)} Einträgen, Inhaltsverzeichnis, "
+               "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext.")
+    package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+
+    css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
+    package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
+                                   content=str(css).encode("utf-8")))
+    text = typeset_text(book) + "".join(labels.values()) + "".join(g.letter for g in book.index)
+    for face in _used_faces(theme, str(css)):
+        package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
+                                       media_type="font/ttf", content=_subset(face, text)))
+    cover = epub.EpubCover(uid="cover-image", file_name="cover.svg")
+    cover.media_type, cover.content = "image/svg+xml", _cover_svg(book, theme).encode("utf-8")
+    package.add_item(cover)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
+    for doc in docs:
+        package.add_item(doc)
+    package.add_item(epub.EpubNcx())
+    package.spine = [doc for doc in docs]
+    package.toc = _ncx_toc(book, files, labels)
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "book.epub"
+        modified = build_time(book.source)
+        if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
+            raise RenderError("ebooklib did not write the EPUB")
+        return normalize_zip(target.read_bytes(), modified, first="mimetype")
+
+
+def _file_names(book: m.Book) -> dict[str, str]:
+    """Document file per entry, front matter and generated part; ASCII names, unique."""
+    names: dict[str, str] = {m.INDEX_ID: "index.xhtml", "titlepage": "title.xhtml", "toc": "nav.xhtml",
+                             "cover": "cover.xhtml"}
+    taken = set(names.values())
+    for part in [*book.front_matter, *book.entries]:
+        base = unicodedata.normalize("NFKD", part.id).encode("ascii", "ignore").decode().lower()
+        base = re.sub(r"[^a-z0-9]+", "-", base).strip("-") or "part"
+        name, n = f"{base}.xhtml", 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}.xhtml"
+        taken.add(name)
+        names[part.id] = name
+    return names
+
+
+def _href(book: m.Book, files: dict[str, str], anchor: str) -> str:
+    """``file.xhtml#id`` for any id in the book; letters live in their first entry's file."""
+    owner = book.anchors.get(anchor, anchor)
+    if owner not in files:
+        group = next(g for g in book.letters if g.anchor == owner)
+        owner = group.items[0].id
+    return f"{files[owner]}#{anchor}"
+
+
+def _mathml(node: m.Math) -> str:
+    mathml = latex2mathml.converter.convert(node.tex, display="block" if node.display else "inline")
+    return mathml.replace("<math ", f'<math alttext="{escape(node.tex)}" ', 1)
+
+
+def _ncx_toc(book: m.Book, files: dict[str, str], labels: dict[str, str]) -> list:
+    toc: list = [epub.Link(files[f.id], stringify(next((b.content for b in f.blocks if isinstance(b, m.Header)), ()))
+                           or f.id, f"toc-{f.id}") for f in book.front_matter]
+    for group in book.letters:
+        first = files[group.items[0].id]
+        toc.append((epub.Section(group.letter, f"{first}#{group.anchor}"),
+                    [epub.Link(files[e.id], e.title_text, f"toc-{e.id}") for e in group.items]))
+    toc.append(epub.Link(files[m.INDEX_ID], labels["index"], "toc-index"))
+    return toc
+
+
+_MONTHS = {name: n for n, names in enumerate((
+    ("januar", "jänner", "january"), ("februar", "february"), ("märz", "march"), ("april",),
+    ("mai", "may"), ("juni", "june"), ("juli", "july"), ("august",), ("september",),
+    ("oktober", "october"), ("november",), ("dezember", "december")), start=1) for name in names}
+
+
+def w3c_date(text: str) -> str:
+    """The date as dc:date wants it (W3CDTF): ISO dates pass, ``im März 2025`` becomes ``2025-03``."""
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text.strip()):
+        return text.strip()
+    year = re.search(r"\b(\d{4})\b", text)
+    if not year:
+        return ""
+    month = next((n for word in re.findall(r"[^\W\d_]+", text.lower()) if (n := _MONTHS.get(word))), None)
+    return f"{year[1]}-{month:02d}" if month else year[1]
+
+
+def _stable_identifier(meta: m.Metadata) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'publish:' + meta.title + '|' + '|'.join(meta.authors))}"
+
+
+def _used_faces(theme: Theme, css: str) -> list[FontFace]:
+    return [face for face in theme.fonts if f"../fonts/{face.path.name}" in css]
+
+
+def _subset(face: FontFace, text: str) -> bytes:
+    """Only the glyphs the book uses: the whole Noto family would add megabytes to every EPUB."""
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(face.path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + "0123456789→–—„“‚‘…")
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    return buffer.getvalue()
+
+
+def _cover_svg(book: m.Book, theme: Theme) -> str:
+    lines = _wrap(book.metadata.title, 16)
+    return theme.render("epub/cover.svg.j2", book=book, title_lines=lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines

@@ -1,0 +1,1 @@
+"""The HTML writer PDF and EPUB share: model → HTML, book parts, sanitising, math as SVG."""

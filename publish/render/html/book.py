@@ -1,0 +1,104 @@
+"""The book as HTML: template context for every part, built with one HtmlWriter and the theme."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from ... import model as m
+from ...diagnostics import Code, Diagnostic, warning
+from .writer import HtmlWriter
+from ...theme.languages import labels_for
+from .math_svg import MathError, render_math
+from ...output import build_time
+from ...tree import stringify
+from ...theme.theme import FontFace, Theme
+from ...theme.units import length_mm, page_size_mm
+
+
+@dataclass(frozen=True)
+class EntryPart:
+    id: str
+    title: Markup
+    title_text: str
+    classes: list[str]
+    body: Markup
+
+
+@dataclass(frozen=True)
+class FrontPart:
+    id: str
+    title: str
+    html: Markup
+
+
+@dataclass(frozen=True)
+class LetterPart:
+    letter: str
+    anchor: str
+    entries: list[EntryPart]
+
+
+class BookHtml:
+    """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
+
+    def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
+                 xhtml: bool = False, math: Callable[[m.Math], str] | None = None, endnotes: bool = False) -> None:
+        self.book = book
+        self.theme = theme
+        self.href = href
+        self.diagnostics: list[Diagnostic] = []
+        self._formulas = 0
+        self._current: m.Entry | m.FrontMatter | None = None
+        """The part being written, so a formula that fails names its file."""
+        self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml, endnotes=endnotes)
+
+    def entry(self, entry: m.Entry) -> EntryPart:
+        self._current = entry
+        self.writer.start_notes(entry.id)
+        body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
+        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body)
+
+    def front(self, part: m.FrontMatter) -> FrontPart:
+        self._current = part
+        self.writer.start_notes(part.id)
+        header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
+        title = stringify(header.content) if header else part.source.stem
+        return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
+
+    def context(self) -> dict[str, Any]:
+        """Everything the templates use; parts are rendered once, in book order."""
+        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
+        return {
+            "book": self.book, "labels": labels_for(self.book.metadata.language), "href": self.href,
+            "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
+            "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
+            "created": build_time(self.book.source).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:
+        stack = lambda role: ", ".join(f'"{f}"' for f in self.theme.font_stack(role)) + ", serif"  # noqa: E731
+        return Markup("\n".join(self.theme.render_css(name, stack=stack, font_url=font_url, book=self.book,
+                                                       length_mm=length_mm, page_size_mm=page_size_mm)
+                                for name in names))
+
+    def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:
+        return self.theme.render("book.html.j2", css=self.css("book.css.j2", *css, font_url=font_url),
+                                 **self.context())
+
+    def _svg_math(self, node: m.Math) -> str:
+        self._formulas += 1
+        try:
+            svg = render_math(node.tex, node.display, f"m{self._formulas}")
+        except MathError as exc:
+            where = self._current
+            self.diagnostics.append(warning(Code.BAD_MATH, where.source if where else None, getattr(where, "line", 1), 1,
+                                            f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+            return f'<code class="tex">{escape(node.tex)}</code>'
+        kind = "display" if node.display else "inline"
+        # The SVG sizes itself in em; the span only puts the formula's baseline on the text's.
+        style = f"vertical-align: -{svg.depth_em:.3f}em; width: {svg.width_em:.3f}em"
+        return f'<span class="math {kind}" role="math" aria-label="{escape(node.tex)}" style="{style}">{svg.svg}</span>'

@@ -1,0 +1,216 @@
+"""Model → HTML fragments, shared by the PDF and EPUB backends (page structure lives in templates)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+
+from markupsafe import Markup
+
+from ... import model as m
+from ...resolve.resolver import UNRESOLVED_CLASS
+from .sanitize import sanitize_html
+from ...tree import stringify
+
+_INLINE_TAGS = {m.Emph: "em", m.Strong: "strong", m.Underline: "u", m.Strikeout: "del",
+                m.Superscript: "sup", m.Subscript: "sub"}
+_ALIGN_CSS = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
+
+
+class HtmlWriter:
+    """Writes model nodes as HTML; methods are named after the node types they write.
+
+    ``href`` turns a target id into a link for the medium (``#id`` in PDF,
+    ``entry.xhtml#id`` in EPUB); ``math`` writes a formula (SVG or MathML);
+    ``heading_offset`` maps model levels to HTML levels (entry title = h2). Footnotes float
+    where they are called (PDF) unless ``endnotes`` is on (EPUB): then each note becomes a
+    noteref link and ``take_notes`` returns the notes as ``aside`` elements.
+    """
+
+    def __init__(self, href: Callable[[str], str], math: Callable[[m.Math], str],
+                 xhtml: bool = False, heading_offset: int = 1, endnotes: bool = False) -> None:
+        self.href = href
+        self.math_markup = math
+        self.xhtml = xhtml
+        self.heading_offset = heading_offset
+        self.endnotes = endnotes
+        self._notes: list[tuple[str, str]] = []
+        self._note_scope = "note"
+        self._note_count = 0
+
+    def start_notes(self, scope: str) -> None:
+        """Endnote ids are ``{scope}--fn{n}``: give each document its own scope."""
+        self._note_scope, self._notes = scope, []
+
+    def take_notes(self) -> Markup:
+        notes = "".join(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
+                        f"{body}</aside>" for anchor, body in self._notes)
+        self._notes = []
+        return Markup(f'<section class="footnotes">{notes}</section>' if notes else "")
+
+    # --- entry points ---------------------------------------------------------------
+
+    def blocks(self, blocks: Iterable[m.Block]) -> Markup:
+        return Markup("\n".join(getattr(self, type(b).__name__.lower())(b) for b in blocks))
+
+    def inlines(self, inlines: Iterable[m.Inline]) -> Markup:
+        return Markup("".join(self.inline(node) for node in inlines))
+
+    def inline(self, node: m.Inline) -> str:
+        tag = _INLINE_TAGS.get(type(node))
+        if tag:
+            return f"<{tag}>{self.inlines(node.content)}</{tag}>"  # type: ignore[union-attr]
+        return getattr(self, type(node).__name__.lower())(node)
+
+    # --- blocks ---------------------------------------------------------------------
+
+    def plain(self, node: m.Plain) -> str:
+        return self.inlines(node.content)
+
+    def para(self, node: m.Para) -> str:
+        return f"<p>{self.inlines(node.content)}</p>"
+
+    def header(self, node: m.Header) -> str:
+        level = min(6, node.level + self.heading_offset)
+        return f"<h{level}{self._attrs(node.attr)}>{self.inlines(node.content)}</h{level}>"
+
+    def codeblock(self, node: m.CodeBlock) -> str:
+        classes = tuple(f"language-{c}" for c in node.attr.classes[:1]) + node.attr.classes[1:]
+        attrs = self._attrs(m.Attr(node.attr.id, classes))
+        return f"<pre{attrs}><code>{escape(node.text, quote=False)}</code></pre>"
+
+    def rawblock(self, node: m.RawBlock) -> str:
+        return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
+
+    def blockquote(self, node: m.BlockQuote) -> str:
+        return f"<blockquote>{self.blocks(node.blocks)}</blockquote>"
+
+    def bulletlist(self, node: m.BulletList) -> str:
+        return "<ul>" + "".join(f"<li>{self.blocks(item)}</li>" for item in node.items) + "</ul>"
+
+    def orderedlist(self, node: m.OrderedList) -> str:
+        start = f' start="{node.start}"' if node.start != 1 else ""
+        return f"<ol{start}>" + "".join(f"<li>{self.blocks(item)}</li>" for item in node.items) + "</ol>"
+
+    def definitionlist(self, node: m.DefinitionList) -> str:
+        parts = []
+        for term, definitions in node.items:
+            parts.append(f"<dt>{self.inlines(term)}</dt>")
+            parts.extend(f"<dd>{self.blocks(d)}</dd>" for d in definitions)
+        return "<dl>" + "".join(parts) + "</dl>"
+
+    def horizontalrule(self, node: m.HorizontalRule) -> str:
+        return "<hr />" if self.xhtml else "<hr>"
+
+    def div(self, node: m.Div) -> str:
+        return f"<div{self._attrs(node.attr)}>{self.blocks(node.blocks)}</div>"
+
+    def figure(self, node: m.Figure) -> str:
+        caption = f"<figcaption>{self.blocks(node.caption)}</figcaption>" if node.caption else ""
+        return f"<figure{self._attrs(node.attr)}>{self.blocks(node.blocks)}{caption}</figure>"
+
+    def table(self, node: m.Table) -> str:
+        widths = [c.width for c in node.colspecs]
+        colgroup = ""
+        if all(widths) and widths:
+            total = sum(widths)  # type: ignore[arg-type]
+            colgroup = "<colgroup>" + "".join(
+                f'<col style="width: {100 * w / total:.1f}%"{" /" if self.xhtml else ""}>' for w in widths) + "</colgroup>"
+        caption = f"<caption>{self.blocks(node.caption)}</caption>" if node.caption else ""
+        aligns = [c.align for c in node.colspecs]
+        head = self._rows(node.head, "th", aligns)
+        bodies = "".join(f"<tbody>{self._rows(body, 'td', aligns)}</tbody>" for body in node.bodies)
+        foot = self._rows(node.foot, "td", aligns)
+        return (f"<table{self._attrs(node.attr)}>{caption}{colgroup}"
+                + (f"<thead>{head}</thead>" if head else "") + bodies
+                + (f"<tfoot>{foot}</tfoot>" if foot else "") + "</table>")
+
+    def _rows(self, rows: tuple[m.Row, ...], tag: str, aligns: list[str]) -> str:
+        out = []
+        occupied: dict[tuple[int, int], bool] = {}
+        for r, row in enumerate(rows):
+            cells, column = [], 0
+            for cell in row.cells:
+                while occupied.get((r, column)):
+                    column += 1
+                for dr in range(cell.row_span):
+                    for dc in range(cell.col_span):
+                        occupied[(r + dr, column + dc)] = True
+                align = _ALIGN_CSS.get(cell.align if cell.align != "AlignDefault"
+                                       else (aligns[column] if column < len(aligns) else ""))
+                attrs = (f' rowspan="{cell.row_span}"' if cell.row_span > 1 else "") + \
+                        (f' colspan="{cell.col_span}"' if cell.col_span > 1 else "") + \
+                        (f' style="text-align: {align}"' if align else "")
+                cells.append(f"<{tag}{attrs}>{self.blocks(cell.blocks)}</{tag}>")
+                column += cell.col_span
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        return "".join(out)
+
+    # --- inlines --------------------------------------------------------------------
+
+    def str(self, node: m.Str) -> str:
+        return escape(node.text, quote=False)
+
+    def smallcaps(self, node: m.SmallCaps) -> str:
+        return f'<span class="smallcaps">{self.inlines(node.content)}</span>'
+
+    def code(self, node: m.Code) -> str:
+        return f"<code{self._attrs(node.attr)}>{escape(node.text, quote=False)}</code>"
+
+    def softbreak(self, node: m.SoftBreak) -> str:
+        return "\n"
+
+    def linebreak(self, node: m.LineBreak) -> str:
+        return "<br />" if self.xhtml else "<br>"
+
+    def math(self, node: m.Math) -> str:
+        return self.math_markup(node)
+
+    def rawinline(self, node: m.RawInline) -> str:
+        return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
+
+    def link(self, node: m.Link) -> str:
+        url = self.href(node.url[1:]) if node.url.startswith("#") else node.url
+        title = f' title="{escape(node.title)}"' if node.title else ""
+        return f'<a href="{escape(url)}"{title}{self._attrs(node.attr)}>{self.inlines(node.content)}</a>'
+
+    def image(self, node: m.Image) -> str:
+        alt = escape(stringify(node.alt))
+        end = " /" if self.xhtml else ""
+        return f'<img src="{escape(node.src)}" alt="{alt}"{self._attrs(node.attr)}{end}>'
+
+    def note(self, node: m.Note) -> str:
+        if not self.endnotes:
+            return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
+        self._note_count += 1
+        anchor = f"{self._note_scope}--fn{self._note_count}"
+        number = len(self._notes) + 1
+        self._notes.append((anchor, f"<p><sup>{number}</sup> {self.inlines(_note_inlines(node))}</p>"))
+        return (f'<a epub:type="noteref" role="doc-noteref" href="#{escape(anchor)}" class="noteref">'
+                f"<sup>{number}</sup></a>")
+
+    def span(self, node: m.Span) -> str:
+        attr = node.attr
+        if UNRESOLVED_CLASS in attr.classes:
+            attr = m.Attr("", attr.classes)
+        return f"<span{self._attrs(attr)}>{self.inlines(node.content)}</span>"
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _attrs(self, attr: m.Attr) -> str:
+        parts = []
+        if attr.id:
+            parts.append(f' id="{escape(attr.id)}"')
+        if attr.classes:
+            parts.append(f' class="{escape(" ".join(attr.classes))}"')
+        parts.extend(f' data-{escape(k)}="{escape(v)}"' for k, v in attr.kv if k.replace("-", "").isalnum())
+        return "".join(parts)
+
+
+def _note_inlines(note: m.Note) -> tuple[m.Inline, ...]:
+    """A footnote's blocks as one run of inlines (footnotes float as inline boxes in the PDF)."""
+    out: list[m.Inline] = []
+    for block in note.blocks:
+        if out:
+            out.append(m.Str(" "))
+        out.extend(getattr(block, "content", ()) if isinstance(block, (m.Para, m.Plain)) else ())
+    return tuple(out)

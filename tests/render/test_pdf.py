@@ -1,0 +1,223 @@
+"""The PDF, checked with pypdf: links, outline, fonts, index page numbers, safety."""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from publish import model as m
+from publish.render import pdf
+from publish.read.book import load_book
+from publish.tree import stringify, typeset_text
+from publish.theme.theme import load_theme
+
+from tests.conftest import SEEDS
+from tests.render.conftest import corpus_source, rendered
+
+
+@pytest.fixture(scope="module")
+def default_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, PdfReader]:
+    book, path = rendered(pdf, SEEDS, tmp_path_factory.mktemp("pdf") / "book.pdf")
+    return book, PdfReader(path)
+
+
+@pytest.fixture(scope="module")
+def corpus_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Book, PdfReader]:
+    book, path = rendered(pdf, corpus_source(), tmp_path_factory.mktemp("pdf") / "corpus.pdf")
+    return book, PdfReader(path)
+
+
+def _page_of(reader: PdfReader, name: str) -> int:
+    return reader.get_destination_page_number(reader.named_destinations[name])
+
+
+def _links(reader: PdfReader) -> list[tuple[int, dict]]:
+    """Link annotations, one per link. WeasyPrint writes one rectangle per box of a link: a link
+    broken over two lines ends at the right edge of the text and goes on at the left of the line
+    below; a table-of-contents line's text, dot leader and page number are nested or touching
+    boxes on one line."""
+    links: list[tuple[int, dict]] = []
+    for number, page in enumerate(reader.pages):
+        annots = [a.get_object() for a in page.get("/Annots", []) if a.get_object()["/Subtype"] == "/Link"]
+        right_edge = max((float(a["/Rect"][2]) for a in annots), default=0.0)
+        for annot in annots:
+            if links and links[-1][0] == number and _continues(links[-1][1], annot, right_edge):
+                continue
+            links.append((number, annot))
+    return links
+
+
+def _continues(previous: dict, annot: dict, right_edge: float) -> bool:
+    if previous.get("/Dest", previous.get("/A")) != annot.get("/Dest", annot.get("/A")):
+        return False
+    (px0, ptop, px1, pbottom), (x0, top, _, _) = ([float(v) for v in a["/Rect"]] for a in (previous, annot))
+    next_line = abs(top - pbottom) < 0.01 and x0 < px0 and px1 > right_edge - 2.0
+    touching = abs(top - ptop) < 0.01 and x0 - px1 < 1.0
+    return next_line or touching
+
+
+def _generated_links(book: m.Book) -> int:
+    """Links the book adds itself: table of contents and index locators."""
+    toc = len(book.front_matter) + len(book.letters) + 1
+    index = sum(len(item.targets) for group in book.index for item in group.items)
+    return toc + index
+
+
+@pytest.mark.parametrize("fixture", ["default_pdf", "corpus_pdf"])
+def test_every_internal_link_lands_on_its_target(fixture: str, request: pytest.FixtureRequest) -> None:
+    book, reader = request.getfixturevalue(fixture)
+    titles = {e.id: e.title_text for e in book.entries}
+    internal = [(n, a) for n, a in _links(reader) if "/Dest" in a]
+    assert len(internal) == book.links + _generated_links(book)
+    for _, annot in internal:
+        target = annot["/Dest"]
+        page = reader.pages[_page_of(reader, target)].extract_text()
+        owner = book.anchors[target]
+        expected = titles.get(owner) or ("Index" if owner == m.INDEX_ID else None)
+        if expected:
+            assert expected.split()[0] in page, (target, expected)
+
+
+def test_index_links_land_on_the_index(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    book, reader = default_pdf
+    index_page = _page_of(reader, m.INDEX_ID)
+    assert reader.pages[index_page].extract_text().lstrip().startswith("Index")
+    to_index = [a for _, a in _links(reader) if a.get("/Dest") == m.INDEX_ID]
+    assert len(to_index) == len(book.entries) + 1  # every see-also list, and the table of contents
+
+
+def test_external_links_stay_clickable(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    _, reader = default_pdf
+    uris = {a["/A"]["/URI"] for _, a in _links(reader) if "/A" in a}
+    assert "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.de" in uris
+
+
+def test_dangling_links_are_plain_text(corpus_pdf: tuple[m.Book, PdfReader]) -> None:
+    book, reader = corpus_pdf
+    targets = {a["/Dest"] for _, a in _links(reader) if "/Dest" in a}
+    assert "Kigo" not in targets and "Renga" not in targets
+    haiku = reader.pages[_page_of(reader, "Haiku")].extract_text()
+    assert "Kigo" in haiku and "Renga" in haiku
+
+
+def _outline(items: list, depth: int = 0) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for item in items:
+        if isinstance(item, list):
+            out.extend(_outline(item, depth + 1))
+        else:
+            out.append((depth, item["/Title"]))
+    return out
+
+
+@pytest.mark.parametrize("fixture", ["default_pdf", "corpus_pdf"])
+def test_outline_has_letters_entries_front_matter_and_index(fixture: str, request: pytest.FixtureRequest) -> None:
+    book, reader = request.getfixturevalue(fixture)
+    outline = _outline(reader.outline)
+    assert [title for depth, title in outline if depth == 1] == [e.title_text for e in book.entries]
+    top = [title for depth, title in outline if depth == 0]
+    front_titles = [stringify(next(b for b in f.blocks if isinstance(b, m.Header)).content) for f in book.front_matter]
+    assert top == front_titles + [g.letter for g in book.letters] + ["Index"]
+
+
+def test_all_fonts_are_embedded(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    _, reader = default_pdf
+    fonts = _embedded_fonts(reader)
+    assert fonts and all(data is not None for data in fonts.values()), fonts.keys()
+
+
+def _embedded_fonts(reader: PdfReader) -> dict[str, bytes | None]:
+    fonts: dict[str, bytes | None] = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
+            fonts[font["/BaseFont"]] = stream.get_object().get_data() if stream else None
+    return fonts
+
+
+def test_every_character_of_the_corpus_is_in_an_embedded_font(corpus_pdf: tuple[m.Book, PdfReader]) -> None:
+    book, reader = corpus_pdf
+    covered: set[int] = set()
+    for data in _embedded_fonts(reader).values():
+        covered |= set(TTFont(io.BytesIO(data)).getBestCmap())
+    used = {ord(c) for c in typeset_text(book) if not c.isspace()}
+    missing = sorted(chr(c) for c in used - covered)
+    assert missing == []
+    assert {ord("√"), ord("–"), ord("₂")} <= covered
+
+
+def test_index_page_numbers_are_where_entries_start(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    book, reader = default_pdf
+    text = reader.pages[_page_of(reader, m.INDEX_ID)].extract_text()
+    for entry in book.entries:
+        match = re.search(rf"^{re.escape(entry.title_text)} (\d+)", text, re.M)
+        assert match, (entry.title_text, text)
+        assert int(match[1]) == _page_of(reader, entry.id) + 1
+    assert re.search(r"^Grafikprozessor siehe GPU$", text, re.M)
+    mark = next(t.id for g in book.index for i in g.items if i.term == "Energieeffizienz" for t in i.targets)
+    assert re.search(rf"^Energieeffizienz {_page_of(reader, mark) + 1}$", text, re.M)
+
+
+def test_fetcher_refuses_everything_outside_the_source_and_theme(tmp_path: Path) -> None:
+    source, theme = tmp_path / "book", tmp_path / "theme"
+    source.mkdir(), theme.mkdir()
+    fetcher = pdf.SafeFetcher((source, theme))
+    assert fetcher.allows((source / "bild.png").as_uri())
+    assert fetcher.allows((theme / "fonts" / "a.ttf").as_uri())
+    for url in [(source / ".." / "geheim.png").as_uri(), "file:///etc/passwd", "http://example.org/x.png",
+                "https://example.org/x.css", "ftp://example.org/x", "file://server/share/x.png"]:
+        assert not fetcher.allows(url), url
+        with pytest.raises(Exception, match="refused"):
+            fetcher.fetch(url)
+
+
+def test_failed_layout_leaves_the_previous_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "book.pdf"
+    out.write_bytes(b"%PDF previous good build")
+    real_render = pdf.weasyprint.HTML.render
+
+    def broken(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        logging.getLogger("weasyprint").error("No anchor #%s for internal URI reference", "Nowhere")
+        return real_render(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.weasyprint.HTML, "render", broken)
+    with pytest.raises(pdf.RenderError, match="No anchor #Nowhere"):
+        pdf.render(load_book(SEEDS).book, load_theme("default"), out)
+    assert out.read_bytes() == b"%PDF previous good build"
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_hostile_raw_html_cannot_reach_outside_and_images_inside_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "punkt.png").write_bytes(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0a5ee0000000049454e44ae426082"))
+    (source / "A.md").write_text(
+        "## A {#A .term}\n\n![Ein Punkt](punkt.png)\n\n"
+        '<div><img src="file:///etc/passwd"><script>fetch("http://evil")</script>'
+        '<style>@import url(http://evil/x.css);</style><link rel="stylesheet" href="http://evil/y.css">Rest</div>\n\n'
+        'Text `<iframe src="http://evil"></iframe>`{=html} Ende.\n', encoding="utf-8")
+    fetched: list[str] = []
+    real_fetch = pdf.SafeFetcher.fetch
+
+    def spy(self, url, headers=None):  # noqa: ANN001, ANN202
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    book = load_book(source).book
+    monkeypatch.setattr(pdf.SafeFetcher, "fetch", spy)
+    result = pdf.render(book, load_theme("default"), tmp_path / "a.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(result.path).pages)
+    assert "Rest" in text and "Ende" in text and "evil" not in text
+    assert (source / "punkt.png").as_uri() in fetched
+    assert all(url.startswith(("file://", "data:")) and "passwd" not in url and "evil" not in url for url in fetched)
