@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
 from typing import Generic, TypeVar, Union
@@ -344,8 +345,36 @@ class Book:
     """How many internal links were resolved (backends check their output against it)."""
     source: Path = field(default=Path("."), compare=False)
     """The source folder: images and other files are read from inside it only."""
+    modified: datetime = field(default=datetime(1970, 1, 1, tzinfo=timezone.utc), compare=False)
+    """The time the build claims (``SOURCE_DATE_EPOCH``, else the newest source file): never the clock."""
+
+    def part_of(self, anchor: str) -> str:
+        """The id of the entry, front matter or generated part (``Index``) holding ``anchor``."""
+        return self.anchors.get(anchor, anchor)
 
 
+# --- the node vocabulary ---------------------------------------------------------------
+# Classes and ids that more than one stage gives meaning to. Themes style them (docs/themes.md).
+
+TERM_CLASS = "term"
+"""The class of an entry heading (``## GPU {#GPU .term}``); book.toml may name another."""
+SEEALSO_CLASS = "seealso"
+"""A Div of this class holds an entry's see-also list of cross-references."""
+TAGLINE_CLASS = "tagline"
+"""A Div of this class wraps an entry's opening bold-italic line."""
+INDEX_MARK_CLASS = "index"
+"""``[Begriff]{.index}`` marks a place in the text for the index (``term="…"`` files it elsewhere)."""
+UNRESOLVED_CLASS = "unresolved"
+"""A link whose target does not exist becomes a Span of this class: plain text in every format."""
+MISSING_IMAGE_CLASS = "missing-image"
+"""An image that cannot be used becomes a Span of this class holding its alt text."""
+LETTER_CLASS = "letter"
+"""The heading of a letter group (``A``, ``B`` …) in every format."""
+LETTER_PREFIX = "letter"
+"""Letter groups of entries have ids ``letter-A`` …; each belongs to its group's first entry."""
+INDEX_GROUP_PREFIX = "Index"
+"""Letter groups of the index have ids ``Index-A`` …; they belong to the index."""
 INDEX_ID = "Index"
+"""The generated index; every entry may link to ``#Index``."""
 RESERVED_IDS = (INDEX_ID, "titlepage", "toc", "cover")
 """Ids the backends use for generated parts; no entry can take them."""

@@ -14,6 +14,11 @@ def stringify(inlines: Iterable[m.Inline]) -> str:
     return "".join(_strings(inlines))
 
 
+def mark_term(span: m.Span) -> str:
+    """The term an index mark files its place under: ``term="…"``, else the marked text."""
+    return span.attr.get("term") or stringify(span.content).strip()
+
+
 def typeset_text(book: m.Book) -> str:
     """Every character the book sets in a font: titles, text, code, metadata, aliases.
 

@@ -8,7 +8,7 @@ from .. import model as m
 from ..cache import Cache, fingerprint
 from .config import load_config, merge_metadata
 from ..diagnostics import Code, Diagnostic, error
-from .entries import front_matter, sort_entries, split_entries
+from .entries import front_matter, split_entries
 from .reader import read_markdown
 from ..resolve.resolver import MissingEntry, resolve_book
 from ..progress import Progress
@@ -48,7 +48,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
             front += new_front
             diagnostics += found
     with progress.stage("resolving ids and links"):
-        book, missing, found = resolve_book(metadata, front, sort_entries(entries), source)
+        book, missing, found = resolve_book(metadata, front, entries, source)
     diagnostics += found
     return LoadedBook(book, missing, tuple(diagnostics))
 

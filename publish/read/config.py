@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from ..diagnostics import Code, Diagnostic, error
-from ..model import Metadata
+from ..model import TERM_CLASS, Metadata
 
 CONFIG_NAME = "book.toml"
 DEFAULT_FRONT_MATTER = ("[0-9]*",)
@@ -24,7 +24,7 @@ class SourceConfig:
     """File names or glob patterns of front-matter files, in book order."""
     exclude: tuple[str, ...] = ()
     """File names or glob patterns that are not part of the book."""
-    entry_class: str = "term"
+    entry_class: str = TERM_CLASS
     """The heading class that starts an entry."""
     headingless: str = "error"
     """What a file without any heading is: ``error`` or ``front-matter``."""

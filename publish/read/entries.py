@@ -1,20 +1,15 @@
-"""Split read sources into front matter and normalised entries, in German dictionary order."""
+"""Split read sources into front matter and normalised entries."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from .. import model as m
-from ..resolve.collation import sort_key
 from .config import SourceConfig
 from ..diagnostics import Code, Diagnostic, error, warning
 from ..tree import stringify, transform
 
 ENTRY_LEVEL = 1
 """Every entry heading is level 1 in the model; its sections start at level 2."""
-SEEALSO_CLASS = "seealso"
-"""The section whose links become a list of cross-references (``.seealso`` on its heading)."""
-TAGLINE_CLASS = "tagline"
-"""A Div of this class wraps an entry's opening bold-italic line."""
 _SEPARATORS = frozenset("|,;·•")
 
 
@@ -43,10 +38,6 @@ def split_entries(path: Path, blocks: tuple[m.Block, ...], config: SourceConfig,
         next_line = _first_line(blocks[end:]) if end < len(blocks) else None
         entries.append(_entry(path, heading, body, (next_line - 1) if next_line else line_count))
     return entries, [], diagnostics
-
-
-def sort_entries(entries: list[m.Entry]) -> list[m.Entry]:
-    return sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
 
 
 def front_matter(path: Path, blocks: tuple[m.Block, ...]) -> m.FrontMatter:
@@ -82,10 +73,10 @@ def _seealso_lists(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
     in_seealso = False
     for block in blocks:
         if isinstance(block, m.Header):
-            in_seealso = SEEALSO_CLASS in block.attr.classes
+            in_seealso = m.SEEALSO_CLASS in block.attr.classes
         links = _cross_references(block.content) if in_seealso and isinstance(block, (m.Para, m.Plain)) else None
         if links:
-            block = m.Div(m.Attr("", (SEEALSO_CLASS,)), (m.BulletList(tuple((m.Plain((link,)),) for link in links)),))
+            block = m.Div(m.Attr("", (m.SEEALSO_CLASS,)), (m.BulletList(tuple((m.Plain((link,)),) for link in links)),))
         out.append(block)
     return tuple(out)
 
@@ -107,7 +98,7 @@ def _mark_tagline(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
     """An entry that opens with a paragraph set entirely in bold italic has a tagline."""
     first = blocks[0] if blocks else None
     if isinstance(first, m.Para) and len(first.content) == 1 and _bold_italic(first.content[0]):
-        return (m.Div(m.Attr("", (TAGLINE_CLASS,)), (first,)),) + blocks[1:]
+        return (m.Div(m.Attr("", (m.TAGLINE_CLASS,)), (first,)),) + blocks[1:]
     return blocks
 
 

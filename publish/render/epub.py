@@ -150,12 +150,8 @@ def _file_names(book: m.Book) -> dict[str, str]:
 
 
 def _href(book: m.Book, files: dict[str, str], anchor: str) -> str:
-    """``file.xhtml#id`` for any id in the book; letters live in their first entry's file."""
-    owner = book.anchors.get(anchor, anchor)
-    if owner not in files:
-        group = next(g for g in book.letters if g.anchor == owner)
-        owner = group.items[0].id
-    return f"{files[owner]}#{anchor}"
+    """``file.xhtml#id`` for any id in the book."""
+    return f"{files[book.part_of(anchor)]}#{anchor}"
 
 
 def _mathml(node: m.Math) -> str:

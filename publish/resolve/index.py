@@ -7,19 +7,9 @@ from itertools import groupby
 from typing import TypeVar
 
 from .collation import initial_letter, sort_key
-from ..model import Entry, IndexItem, IndexTarget, LetterGroup, Span
-from ..tree import stringify
+from ..model import INDEX_GROUP_PREFIX, Entry, IndexItem, IndexTarget, LetterGroup
 
 T = TypeVar("T")
-INDEX_CLASS = "index"
-"""``[Begriff]{.index}`` marks a place in the text for the index (``term="…"`` overrides the text)."""
-LETTER_PREFIX = "letter"
-INDEX_GROUP_PREFIX = "Index"
-
-
-def mark_term(span: Span) -> str:
-    """The term an index mark files its place under: ``term="…"``, else the marked text."""
-    return span.attr.get("term") or stringify(span.content).strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,9 @@ from urllib.parse import unquote
 from .. import model as m
 from .anchors import AnchorRegistry, is_valid_id, sanitize_id, slugify
 from ..diagnostics import Code, Diagnostic, warning
-from .collation import initial_letter
-from .index import (INDEX_CLASS, INDEX_GROUP_PREFIX, LETTER_PREFIX, IndexMark, build_index, group_by_letter,
-                    letter_anchor, mark_term)
-from ..tree import stringify, transform
-
-UNRESOLVED_CLASS = "unresolved"
-"""A link whose target does not exist becomes a Span of this class: plain text in every format."""
+from .collation import initial_letter, sort_key
+from .index import IndexMark, build_index, group_by_letter, letter_anchor
+from ..tree import mark_term, stringify, transform
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +31,26 @@ def term_id(term: str) -> str:
 
 def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list[m.Entry], source: Path
                  ) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
-    """Entries must already be in book order; returns the resolved book."""
+    """Sort the entries into German dictionary order, give every node its id, resolve every link."""
+    entries = sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
     resolver = _Resolver(source)
     for letter in {initial_letter(t) for e in entries for t in (e.title_text, *e.aliases)}:
-        resolver.registry.reserve(letter_anchor(LETTER_PREFIX, letter), letter_anchor(LETTER_PREFIX, letter))
-        resolver.registry.reserve(letter_anchor(INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
+        resolver.registry.reserve(letter_anchor(m.LETTER_PREFIX, letter), m.INDEX_ID)
+        resolver.registry.reserve(letter_anchor(m.INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
     entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
     front = [resolver.name_front(f) for f in front]
     resolver.add_aliases(entries)
     entries = [replace(e, blocks=resolver.link(e.blocks)) for e in entries]
     front = [replace(f, blocks=resolver.link(f.blocks)) for f in front]
+    letters = group_by_letter(entries, lambda e: e.title_text, m.LETTER_PREFIX)
+    for group in letters:  # a letter heading stands at its first entry, in every format
+        resolver.registry.owners[group.anchor] = group.items[0].id
     book = m.Book(
         metadata=metadata,
         front_matter=tuple(front),
         entries=tuple(entries),
-        letters=group_by_letter(entries, lambda e: e.title_text, LETTER_PREFIX),
+        letters=letters,
         index=build_index(entries, resolver.marks),
         anchors=MappingProxyType(dict(resolver.registry.owners)),
         links=resolver.resolved,
@@ -92,7 +92,7 @@ class _Resolver:
             if isinstance(node, m.Header):
                 wanted = node.attr.id or f"{owner}--{slugify(stringify(node.content))}"
                 return replace(node, attr=replace(node.attr, id=self._claim(wanted, node.attr.id, node.pos, owner)))
-            if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
+            if isinstance(node, m.Span) and m.INDEX_MARK_CLASS in node.attr.classes:
                 anchor = self._claim(node.attr.id or f"{owner}--index", node.attr.id, None, owner)
                 self.marks.append(IndexMark(mark_term(node), anchor))
                 return replace(node, attr=replace(node.attr, id=anchor))
@@ -158,7 +158,7 @@ class _Resolver:
             self.diagnostics.append(warning(Code.DANGLING_LINK, pos.path, pos.line, pos.col,
                                             f"link to #{target}: no entry, heading or alias has this id; "
                                             "rendered as plain text"))
-            return m.Span(m.Attr("", (UNRESOLVED_CLASS,), (("target", target),)), node.content)
+            return m.Span(m.Attr("", (m.UNRESOLVED_CLASS,)), node.content)
 
         return transform(blocks, visit)
 
@@ -178,7 +178,7 @@ class _Resolver:
                 return image
         self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
                                         f"image {image.src!r} {problem}; its alt text is shown instead"))
-        return m.Span(m.Attr("", ("missing-image",)), image.alt)
+        return m.Span(m.Attr("", (m.MISSING_IMAGE_CLASS,)), image.alt)
 
     def missing_entries(self) -> tuple[MissingEntry, ...]:
         order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))

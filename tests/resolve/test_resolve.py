@@ -6,7 +6,6 @@ from pathlib import Path
 from publish import model as m
 from publish.read.book import load_book
 from publish.diagnostics import Code
-from publish.resolve.resolver import UNRESOLVED_CLASS
 from publish.tree import walk
 
 
@@ -39,7 +38,7 @@ def test_dangling_link_becomes_plain_text_and_a_missing_entry(tmp_path: Path) ->
     a = next(e for e in loaded.book.entries if e.id == "A")
     assert _links(a) == []
     spans = [n for n in walk(a.blocks) if isinstance(n, m.Span)]
-    assert [(s.attr.classes, s.attr.get("target")) for s in spans] == [((UNRESOLVED_CLASS,), "Kigo")] * 2
+    assert [s.attr for s in spans] == [m.Attr("", (m.UNRESOLVED_CLASS,))] * 2  # plain: no id, no target
     assert [(mm.target, len(mm.uses)) for mm in loaded.missing] == [("Kigo", 3), ("Renga", 1)]
     dangling = [(d.path.name, d.line, d.col) for d in loaded.diagnostics if d.code is Code.DANGLING_LINK]
     assert dangling == [("A.md", 3, 8), ("A.md", 3, 26), ("B.md", 3, 9), ("B.md", 3, 24)]

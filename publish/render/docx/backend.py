@@ -15,17 +15,14 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from ... import model as m
-from ...read.entries import SEEALSO_CLASS, TAGLINE_CLASS
-from ...resolve.index import INDEX_CLASS, LETTER_PREFIX, mark_term
 from ...theme.languages import labels_for
 from ...output import build_time, normalize_zip, write_atomically
 from .pandoc_runner import run_pandoc
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
 from ...progress import Progress
-from ...resolve.resolver import UNRESOLVED_CLASS
 from ..html.sanitize import html_text
-from ...tree import transform, walk
+from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
 from .. import RenderError, RenderResult
 from .reference import W, reference_docx, style_id
@@ -87,11 +84,11 @@ def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], labels: 
         levels = [b.level for b in part.blocks if isinstance(b, m.Header)]
         blocks.extend(_for_word(part.blocks, names, styles, shift=1 - min(levels, default=1)))
     for group in book.letters:
-        blocks.append(m.Header(1, m.Attr(names[group.anchor], (LETTER_PREFIX,)), (m.Str(group.letter),)))
+        blocks.append(m.Header(1, m.Attr(names[group.anchor], (m.LETTER_CLASS,)), (m.Str(group.letter),)))
         for entry in group.items:
             fields = [_xe(entry.title_text, main=True)] + [_xe(alias, see=f"{labels['see']} {entry.title_text}")
                                                           for alias in entry.aliases]
-            blocks.append(m.Header(2, m.Attr(names[entry.id], ("term",)), entry.title + tuple(fields)))
+            blocks.append(m.Header(2, m.Attr(names[entry.id], (m.TERM_CLASS,)), entry.title + tuple(fields)))
             blocks.extend(_for_word(entry.blocks, names, styles, shift=1))
     blocks.append(m.Header(1, m.Attr(names[m.INDEX_ID]), (m.Str(labels["index"]),)))
     blocks.extend(_static_index(book, names, styles, labels))
@@ -116,13 +113,11 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
             return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
-        if isinstance(node, m.Span) and INDEX_CLASS in node.attr.classes:
+        if isinstance(node, m.Span) and m.INDEX_MARK_CLASS in node.attr.classes:
             return replace(node, content=node.content + (_xe(mark_term(node)),))
-        if isinstance(node, m.Span) and UNRESOLVED_CLASS in node.attr.classes:
-            return m.Span(m.NO_ATTR, node.content)
-        if isinstance(node, m.Div) and TAGLINE_CLASS in node.attr.classes:
+        if isinstance(node, m.Div) and m.TAGLINE_CLASS in node.attr.classes:
             return replace(node, attr=replace(node.attr, kv=node.attr.kv + (("custom-style", styles["tagline"]),)))
-        if isinstance(node, m.Div) and SEEALSO_CLASS in node.attr.classes:
+        if isinstance(node, m.Div) and m.SEEALSO_CLASS in node.attr.classes:
             # pandoc styles a Div's own paragraphs, not list items: one "→ link" paragraph per item.
             items = [item for block in node.blocks if isinstance(block, m.BulletList) for item in block.items]
             paras = tuple(m.Para((m.Str("→ "), *item[0].content)) for item in items if item)
@@ -153,7 +148,7 @@ def _static_index(book: m.Book, names: dict[str, str], styles: Any, labels: dict
             else:
                 inlines = (m.Link(m.NO_ATTR, (m.Str(item.term),), "#" + names[first.id]),)
                 for target in item.targets[1:]:
-                    owner = titles.get(book.anchors.get(target.id, ""), item.term)
+                    owner = titles.get(book.part_of(target.id), item.term)
                     inlines += (m.Str(", → "), m.Link(m.NO_ATTR, (m.Str(owner),), "#" + names[target.id]))
             paras.append(m.Para(inlines))
         blocks.append(m.Div(m.Attr("", (), (("custom-style", styles["index_entry"]),)), tuple(paras)))
@@ -188,11 +183,11 @@ def _heading_styles(blocks: list[m.Block], theme: Theme) -> list[str | None]:
     for node in walk(tuple(blocks)):
         if isinstance(node, m.Header):
             if node.level == 1:
-                plan.append(styles["letter"] if LETTER_PREFIX in node.attr.classes else None)
+                plan.append(styles["letter"] if m.LETTER_CLASS in node.attr.classes else None)
             elif node.level == 2:
-                plan.append(styles["term"] if "term" in node.attr.classes else None)
+                plan.append(styles["term"] if m.TERM_CLASS in node.attr.classes else None)
             elif node.level == 3:
-                plan.append(styles["seealso_heading"] if SEEALSO_CLASS in node.attr.classes else styles["section"])
+                plan.append(styles["seealso_heading"] if m.SEEALSO_CLASS in node.attr.classes else styles["section"])
             else:
                 plan.append(None)
     return plan

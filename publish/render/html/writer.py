@@ -7,7 +7,6 @@ from html import escape
 from markupsafe import Markup
 
 from ... import model as m
-from ...resolve.resolver import UNRESOLVED_CLASS
 from .sanitize import sanitize_html
 from ...tree import stringify
 
@@ -189,10 +188,7 @@ class HtmlWriter:
                 f"<sup>{number}</sup></a>")
 
     def span(self, node: m.Span) -> str:
-        attr = node.attr
-        if UNRESOLVED_CLASS in attr.classes:
-            attr = m.Attr("", attr.classes)
-        return f"<span{self._attrs(attr)}>{self.inlines(node.content)}</span>"
+        return f"<span{self._attrs(node.attr)}>{self.inlines(node.content)}</span>"
 
     # --- helpers --------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from publish import model as m
 from publish.render.html.writer import HtmlWriter
 from publish.read.reader import read_markdown
-from publish.resolve.resolver import UNRESOLVED_CLASS
 
 
 def _writer(**kwargs: object) -> HtmlWriter:
@@ -23,8 +22,8 @@ def test_internal_links_use_the_medium_and_external_links_stay() -> None:
         '<p><a href="entry.xhtml#GPU">GPU</a> <a href="https://example.org/a?b=1&amp;c=2">CC</a></p>')
 
 
-def test_unresolved_link_is_a_plain_span_without_its_target() -> None:
-    span = m.Span(m.Attr("", (UNRESOLVED_CLASS,), (("target", "Kigo"),)), (m.Str("Kigo"),))
+def test_unresolved_link_is_a_plain_span() -> None:
+    span = m.Span(m.Attr("", (m.UNRESOLVED_CLASS,)), (m.Str("Kigo"),))
     assert _writer().inline(span) == '<span class="unresolved">Kigo</span>'
 
 
