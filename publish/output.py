@@ -7,6 +7,7 @@ import re
 import tempfile
 import zipfile
 from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .resolve.anchors import slugify
@@ -45,18 +46,31 @@ def build_time(source: Path) -> datetime:
     return datetime.fromtimestamp(int(max(mtimes, default=0)), timezone.utc)
 
 
-def normalize_zip(data: bytes, modified: datetime, first: str | None = None) -> bytes:
-    """The same zip with fixed timestamps and modes, ``first`` (EPUB's mimetype) first and stored."""
+def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None) -> bytes:
+    """A reproducible zip: one timestamp and mode for every member, in the order given, except that
+    ``first`` (EPUB's mimetype) comes first and is stored uncompressed."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    order = [n for n in names if n == first] + [n for n in names if n != first]
+    members = list(members)
+    ordered = [m for m in members if m[0] == first] + [m for m in members if m[0] != first]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        for name in order:
+        for name, data in ordered:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == first else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name), compresslevel=None if name == first else 9)
+            target.writestr(info, data, compresslevel=None if name == first else 9)
     return out.getvalue()
+
+
+def rewrite_zip(data: bytes, modified: datetime, first: str | None = None,
+                change: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
+    """The zip ``data`` written reproducibly (see ``write_zip``), members named in ``change`` changed."""
+    change = change or {}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return write_zip(((name, change.get(name, _unchanged)(source.read(name))) for name in source.namelist()),
+                     modified, first)
+
+
+def _unchanged(data: bytes) -> bytes:
+    return data

@@ -6,6 +6,7 @@ import re
 import tempfile
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from markupsafe import Markup
 
 from .. import model as m
 from .html.book import BookHtml
-from ..theme.languages import labels_for
-from ..output import build_time, normalize_zip, write_atomically
+from ..theme.languages import language_of, month_number
+from ..names import UniqueNames
+from ..output import build_time, rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text
 from ..theme.theme import FontFace, Theme
@@ -53,7 +55,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     files = _file_names(book)
     html = BookHtml(book, theme, href=lambda anchor: _href(book, files, anchor), xhtml=True,
                     math=_mathml, endnotes=True)
-    labels = labels_for(book.metadata.language)
+    labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
 
     def document(uid: str, name: str, title: str, body: str) -> _Document:
@@ -90,7 +92,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
-             labels: dict[str, str], html: BookHtml) -> bytes:
+             labels: Mapping[str, str], html: BookHtml) -> bytes:
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -104,8 +106,7 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         package.add_metadata("DC", "rights", meta.rights)
     for prop, value in ACCESSIBILITY:
         package.add_metadata(None, "meta", value, {"property": prop})
-    summary = (f"{meta.title}: ein Nachschlagewerk mit {len(book.entries)} Einträgen, Inhaltsverzeichnis, "
-               "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext.")
+    summary = language_of(meta.language).accessibility_summary.format(title=meta.title, entries=len(book.entries))
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
@@ -129,24 +130,19 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         modified = build_time(book.source)
         if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
             raise RenderError("ebooklib did not write the EPUB")
-        return normalize_zip(target.read_bytes(), modified, first="mimetype")
+        return rewrite_zip(target.read_bytes(), modified, first="mimetype")
 
 
 def _file_names(book: m.Book) -> dict[str, str]:
     """Document file per entry, front matter and generated part; ASCII names, unique."""
-    names: dict[str, str] = {m.INDEX_ID: "index.xhtml", "titlepage": "title.xhtml", "toc": "nav.xhtml",
-                             "cover": "cover.xhtml"}
-    taken = set(names.values())
+    generated = {m.INDEX_ID: "index", "titlepage": "title", "toc": "nav", "cover": "cover"}
+    stems = UniqueNames()
+    for stem in generated.values():
+        stems.reserve(stem)
     for part in [*book.front_matter, *book.entries]:
         base = unicodedata.normalize("NFKD", part.id).encode("ascii", "ignore").decode().lower()
-        base = re.sub(r"[^a-z0-9]+", "-", base).strip("-") or "part"
-        name, n = f"{base}.xhtml", 1
-        while name in taken:
-            n += 1
-            name = f"{base}-{n}.xhtml"
-        taken.add(name)
-        names[part.id] = name
-    return names
+        generated[part.id] = stems.claim(re.sub(r"[^a-z0-9]+", "-", base).strip("-") or "part")
+    return {part: f"{stem}.xhtml" for part, stem in generated.items()}
 
 
 def _href(book: m.Book, files: dict[str, str], anchor: str) -> str:
@@ -159,7 +155,7 @@ def _mathml(node: m.Math) -> str:
     return mathml.replace("<math ", f'<math alttext="{escape(node.tex)}" ', 1)
 
 
-def _ncx_toc(book: m.Book, files: dict[str, str], labels: dict[str, str]) -> list:
+def _ncx_toc(book: m.Book, files: dict[str, str], labels: Mapping[str, str]) -> list:
     toc: list = [epub.Link(files[f.id], stringify(next((b.content for b in f.blocks if isinstance(b, m.Header)), ()))
                            or f.id, f"toc-{f.id}") for f in book.front_matter]
     for group in book.letters:
@@ -170,12 +166,6 @@ def _ncx_toc(book: m.Book, files: dict[str, str], labels: dict[str, str]) -> lis
     return toc
 
 
-_MONTHS = {name: n for n, names in enumerate((
-    ("januar", "jänner", "january"), ("februar", "february"), ("märz", "march"), ("april",),
-    ("mai", "may"), ("juni", "june"), ("juli", "july"), ("august",), ("september",),
-    ("oktober", "october"), ("november",), ("dezember", "december")), start=1) for name in names}
-
-
 def w3c_date(text: str) -> str:
     """The date as dc:date wants it (W3CDTF): ISO dates pass, ``im März 2025`` becomes ``2025-03``."""
     if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text.strip()):
@@ -183,7 +173,7 @@ def w3c_date(text: str) -> str:
     year = re.search(r"\b(\d{4})\b", text)
     if not year:
         return ""
-    month = next((n for word in re.findall(r"[^\W\d_]+", text.lower()) if (n := _MONTHS.get(word))), None)
+    month = next((n for word in re.findall(r"[^\W\d_]+", text.lower()) if (n := month_number(word))), None)
     return f"{year[1]}-{month:02d}" if month else year[1]
 
 

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import SourcePos
+from ..names import UniqueNames
 
 _NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
 
@@ -38,16 +39,16 @@ class AnchorRegistry:
     """Assigned id → the entry (or front matter) holding it."""
     places: dict[str, SourcePos | None] = field(default_factory=dict)
 
+    names: UniqueNames = field(default_factory=UniqueNames)
+
     def reserve(self, anchor: str, owner: str) -> None:
+        self.names.reserve(anchor)
         self.owners[anchor] = owner
         self.places[anchor] = None
 
     def claim(self, wanted: str, owner: str | None, pos: SourcePos | None) -> str:
         """Register ``wanted`` or the first free numbered variant; an entry owns itself (``owner=None``)."""
-        anchor, n = wanted, 1
-        while anchor in self.owners:
-            n += 1
-            anchor = f"{wanted}-{n}"
+        anchor = self.names.claim(wanted)
         self.owners[anchor] = owner or anchor
         self.places[anchor] = pos
         return anchor

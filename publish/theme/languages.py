@@ -1,18 +1,75 @@
-"""Words the generated parts of a book need, in the book's language."""
+"""What each book language needs: quotes, the words of generated parts, month names, Word's id."""
 from __future__ import annotations
 
-LABELS: dict[str, dict[str, str]] = {
-    "de": {"contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version",
-           "cover": "Umschlag", "landmarks": "Orientierungspunkte", "page": "Seite",
-           "word_index": "Index mit Seitenzahlen (Word-Feld):",
-           "update_fields": "Zum Anzeigen der Seitenzahlen Felder aktualisieren (F9)."},
-    "en": {"contents": "Contents", "index": "Index", "see": "see", "version": "Version",
-           "cover": "Cover", "landmarks": "Landmarks", "page": "Page",
-           "word_index": "Index with page numbers (Word field):",
-           "update_fields": "Update fields (F9) to show the page numbers."},
-}
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 
-def labels_for(language: str) -> dict[str, str]:
-    """Labels for a BCP 47 language tag (``de-DE`` → German); English when unknown."""
-    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    """The primary subtag of a BCP 47 tag (``de`` for ``de-DE``)."""
+    quotes: str
+    """Typographic quotes: double open, double close, single open, single close."""
+    lcid: int
+    """Word's language id (the INDEX field sorts by it)."""
+    months: tuple[tuple[str, ...], ...]
+    """Month names, January first, lower case, with their variants (``jänner``)."""
+    labels: Mapping[str, str]
+    """The words of the generated parts: contents, index, see …"""
+    accessibility_summary: str
+    """The EPUB's schema:accessibilitySummary; ``{title}`` and ``{entries}`` are filled in."""
+
+
+ENGLISH = Language(
+    code="en",
+    quotes="“”‘’",
+    lcid=1033,
+    months=(("january",), ("february",), ("march",), ("april",), ("may",), ("june",), ("july",),
+            ("august",), ("september",), ("october",), ("november",), ("december",)),
+    labels=MappingProxyType({
+        "contents": "Contents", "index": "Index", "see": "see", "version": "Version", "cover": "Cover",
+        "landmarks": "Landmarks", "word_index": "Index with page numbers (Word field):",
+        "update_fields": "Update fields (F9) to show the page numbers.",
+    }),
+    accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
+                           "cross-references and an index; formulas as MathML with TeX as alternative text."),
+)
+
+GERMAN = Language(
+    code="de",
+    quotes="„“‚‘",
+    lcid=1031,
+    months=(("januar", "jänner"), ("februar", "feber"), ("märz",), ("april",), ("mai",), ("juni",),
+            ("juli",), ("august",), ("september",), ("oktober",), ("november",), ("dezember",)),
+    labels=MappingProxyType({
+        "contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version", "cover": "Umschlag",
+        "landmarks": "Orientierungspunkte", "word_index": "Index mit Seitenzahlen (Word-Feld):",
+        "update_fields": "Zum Anzeigen der Seitenzahlen Felder aktualisieren (F9).",
+    }),
+    accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
+                           "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),
+)
+
+LANGUAGES: Mapping[str, Language] = MappingProxyType({
+    "de": GERMAN,
+    "en": ENGLISH,
+    # Quotes and Word's sort order only; the words of generated parts stay English for now.
+    "fr": replace(ENGLISH, code="fr", quotes="«»‹›", lcid=1036),
+    "es": replace(ENGLISH, code="es", quotes="«»“”", lcid=1034),
+    "it": replace(ENGLISH, code="it", quotes="«»“”", lcid=1040),
+    "nl": replace(ENGLISH, code="nl", quotes="“”‘’", lcid=1043),
+})
+
+
+def language_of(tag: str) -> Language:
+    """The data for a BCP 47 language tag (``de-DE`` → German); English when unknown."""
+    return LANGUAGES.get(tag.split("-")[0].lower(), ENGLISH)
+
+
+def month_number(word: str) -> int | None:
+    """1–12 for a month name in any known language (``März``, ``March``), else None."""
+    word = word.lower()
+    return next((n for language in LANGUAGES.values() for n, names in enumerate(language.months, start=1)
+                 if word in names), None)

@@ -11,20 +11,18 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
+from ...theme.languages import language_of
 from .fenced_divs import fenced_div_plugin
 from .grid_tables import grid_table_plugin
 from .header_attrs import header_attrs_plugin
 from .pandoc_blocks import pandoc_blocks_plugin
 from .smart_punctuation import smart_punctuation_plugin
 
-QUOTES = {"de": "„“‚‘", "en": "“”‘’", "fr": "«»‹›", "es": "«»“”", "it": "«»“”", "nl": "“”‘’"}
-"""Typographic quotes by language (primary subtag); the book's ``language`` picks one."""
 
 
 @lru_cache(maxsize=8)
 def make_parser(language: str = "de-DE") -> MarkdownIt:
-    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "quotes": quotes})
+    md = MarkdownIt("commonmark", {"typographer": True, "quotes": language_of(language).quotes})
     # Keep URLs as written, like pandoc (markdown-it would percent-encode #Künstliche-Intelligenz);
     # validateLink still refuses javascript: and other unsafe schemes.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]

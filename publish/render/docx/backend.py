@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import tempfile
-import zipfile
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,9 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from ... import model as m
-from ...theme.languages import labels_for
-from ...output import build_time, normalize_zip, write_atomically
+from ...theme.languages import Language, language_of
+from ...names import UniqueNames
+from ...output import build_time, rewrite_zip, write_atomically
 from .pandoc_runner import run_pandoc
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
@@ -35,9 +35,10 @@ _W = f"{{{W}}}"
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
-    labels = labels_for(book.metadata.language)
+    language = language_of(book.metadata.language)
+    labels = language.labels
     names = bookmark_names(book)
-    blocks = _document_blocks(book, theme, names, labels)
+    blocks = _document_blocks(book, theme, names, language)
     meta = metadata_json(book.metadata)
     meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
     modified = build_time(book.source)
@@ -52,8 +53,12 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
                        env={"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))})
         except RuntimeError as exc:
             raise RenderError(str(exc)) from exc
-        data = _finish(target.read_bytes(), _heading_styles(blocks, theme))
-    write_atomically(out, normalize_zip(data, modified))
+        plan = _heading_styles(blocks, theme)
+        # Named heading styles (pandoc ignores custom-style on headings); fields updated on open.
+        data = rewrite_zip(target.read_bytes(), modified, change={
+            "word/document.xml": lambda xml: _restyle_headings(xml, plan),
+            "word/settings.xml": _update_fields_on_open})
+    write_atomically(out, data)
     return RenderResult(out)
 
 
@@ -61,23 +66,19 @@ def bookmark_names(book: m.Book) -> dict[str, str]:
     """Every id as a Word bookmark name: letters, digits and ``_``, starting with a letter, at most
     40 characters, unique. (pandoc would hash long ids itself; readable names are kinder.)"""
     names: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = UniqueNames(numbered=lambda base, n: f"{base[:BOOKMARK_LIMIT - len(str(n)) - 1]}_{n}", fold=str.lower)
     for anchor in book.anchors:
         name = re.sub(r"[^\w]", "_", anchor)
         if not name[:1].isalpha():
             name = "b_" + name
         if len(name) > BOOKMARK_LIMIT:
             name = f"{name[:BOOKMARK_LIMIT - 7]}_{hashlib.sha1(anchor.encode()).hexdigest()[:6]}"
-        base, n = name, 1
-        while name.lower() in taken:
-            n += 1
-            name = f"{base[:BOOKMARK_LIMIT - len(str(n)) - 1]}_{n}"
-        taken.add(name.lower())
-        names[anchor] = name
+        names[anchor] = taken.claim(name)
     return names
 
 
-def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], labels: dict[str, str]) -> list[m.Block]:
+def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], language: Language) -> list[m.Block]:
+    labels = language.labels
     styles = theme.values["docx"]
     blocks: list[m.Block] = []
     for part in book.front_matter:
@@ -94,13 +95,9 @@ def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], labels: 
     blocks.extend(_static_index(book, names, styles, labels))
     blocks.append(m.Para((m.Emph((m.Str(labels["word_index"]),)),)))
     blocks.append(m.RawBlock("openxml", _field_paragraph(
-        f'INDEX \\c "2" \\z "{_LCID.get(book.metadata.language.split("-")[0], 1033)}" \\h "A"',
+        f'INDEX \\c "2" \\z "{language.lcid}" \\h "A"',
         labels["update_fields"])))
     return blocks
-
-
-_LCID = {"de": 1031, "en": 1033, "fr": 1036, "es": 1034, "it": 1040, "nl": 1043}
-"""Word's language ids, for the INDEX field's sort order."""
 
 
 def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, shift: int) -> tuple[m.Block, ...]:
@@ -133,7 +130,7 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
     return transform(blocks, visit)
 
 
-def _static_index(book: m.Book, names: dict[str, str], styles: Any, labels: dict[str, str]) -> list[m.Block]:
+def _static_index(book: m.Book, names: dict[str, str], styles: Any, labels: Mapping[str, str]) -> list[m.Block]:
     """The index that is right without any field update: terms linked to their entries."""
     titles = {e.id: e.title_text for e in book.entries}
     blocks: list[m.Block] = []
@@ -191,21 +188,6 @@ def _heading_styles(blocks: list[m.Block], theme: Theme) -> list[str | None]:
             else:
                 plan.append(None)
     return plan
-
-
-def _finish(docx: bytes, plan: list[str | None]) -> bytes:
-    """Named heading styles (pandoc ignores custom-style on headings) and fields updated on open."""
-    source = zipfile.ZipFile(io.BytesIO(docx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/document.xml":
-                data = _restyle_headings(data, plan)
-            elif info.filename == "word/settings.xml":
-                data = _update_fields_on_open(data)
-            target.writestr(info, data)
-    return out.getvalue()
 
 
 def _restyle_headings(data: bytes, plan: list[str | None]) -> bytes:

@@ -1,12 +1,12 @@
 """The Word reference document, generated from the theme's values (never edited by hand)."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+from datetime import datetime, timezone
 
 from lxml import etree
 
+from ...output import rewrite_zip
 from .pandoc_runner import run_pandoc
 from ...theme.theme import Theme
 from ...theme.units import MM_PER_PT, length_mm, page_size_mm
@@ -14,21 +14,16 @@ from ...theme.units import MM_PER_PT, length_mm, page_size_mm
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 TWIPS_PER_MM = 1440 / 25.4
+_REFERENCE_TIME = datetime(1980, 1, 1, tzinfo=timezone.utc)
+"""The reference document is pandoc's input, never an output: any fixed time will do."""
 
 
 def reference_docx(theme: Theme, language: str) -> bytes:
     """pandoc's default reference.docx with the theme's fonts, sizes, colours, page and styles."""
-    source = zipfile.ZipFile(io.BytesIO(run_pandoc(["--print-default-data-file", "reference.docx"])))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/styles.xml":
-                data = _styles(etree.fromstring(data), theme, language)
-            elif info.filename == "word/document.xml":
-                data = _page(etree.fromstring(data), theme)
-            target.writestr(info, data)
-    return out.getvalue()
+    default = run_pandoc(["--print-default-data-file", "reference.docx"])
+    return rewrite_zip(default, _REFERENCE_TIME, change={
+        "word/styles.xml": lambda xml: _styles(etree.fromstring(xml), theme, language),
+        "word/document.xml": lambda xml: _page(etree.fromstring(xml), theme)})
 
 
 def _twips(mm: float) -> str:

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ... import model as m
 from ...diagnostics import Code, Diagnostic, warning
 from .writer import HtmlWriter
-from ...theme.languages import labels_for
+from ...theme.languages import language_of
 from .math_svg import MathError, render_math
 from ...output import build_time
 from ...tree import stringify
@@ -73,7 +73,7 @@ class BookHtml:
         """Everything the templates use; parts are rendered once, in book order."""
         letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
         return {
-            "book": self.book, "labels": labels_for(self.book.metadata.language), "href": self.href,
+            "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
             "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
             "created": build_time(self.book.source).strftime("%Y-%m-%dT%H:%M:%SZ"),
