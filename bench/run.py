@@ -17,7 +17,7 @@ CORPUS = SHARED / "corpus" / "ki-glossar-sample"
 sys.path.insert(0, str(ROOT))
 from publish.render.docx.pandoc_runner import pandoc_path  # noqa: E402
 
-READ_AND_RESOLVE = "import sys; from pathlib import Path; from publish.book import load_book; load_book(Path(sys.argv[1]))"
+READ_AND_RESOLVE = "import sys; from pathlib import Path; from publish.build import load_book; load_book(Path(sys.argv[1]))"
 
 
 def scaled_corpus(entries: int, folder: Path) -> Path:
@@ -83,7 +83,7 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     import weasyprint
 
     from publish.render.pdf import SafeFetcher
-    from publish.read.book import load_book
+    from publish.build import load_book
     from publish.render.html.book import BookHtml
     from publish.theme.theme import load_theme
 

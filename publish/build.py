@@ -1,43 +1,206 @@
-"""Rendering one format of a loaded book into its output file."""
+"""The one build orchestrator: read and resolve a book, render formats, put outputs in place.
+
+The command line and releases both call it. Outputs are rendered to temporary paths beside their
+targets and moved into place only when the whole build is acceptable, so a failed or refused
+build leaves every previous output as it was.
+"""
 from __future__ import annotations
 
-import importlib
+import hashlib
 import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import model as m
-from .render import BACKENDS, RenderResult
-from .cache import Cache, fingerprint, folder_fingerprint
-from .output import book_name
+from .cache import Cache, fingerprint
+from .diagnostics import Code, Diagnostic, Severity, error
+from .output import build_time, commit_staged, discard_staged, remove_stale_staged, staged_path
 from .progress import Progress
+from .read.config import CONFIG_NAME
+from .read.sources import SOURCE_SUFFIXES
+from .render import Backend, RenderResult, load_backend
+from .resolve.anchors import slugify
+from .resolve.resolver import MissingEntry, resolve_book
 from .theme.theme import Theme
+from .tree import walk
+
+@dataclass(frozen=True, slots=True)
+class LoadedBook:
+    book: m.Book | None
+    """None only when the source folder itself could not be read."""
+    missing: tuple[MissingEntry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def fails(self, strict: bool) -> bool:
+        """Whether nothing may be built: no book, an error, or (strict) any diagnostic."""
+        return self.book is None or any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
 
 
-def target_path(out: Path, book: m.Book, theme: Theme, fmt: str, version: str = "") -> Path:
-    """``out/<name>[-<version>][<theme suffix>].<fmt>``, e.g. ``ki-glossar-1.0.0-print.pdf``."""
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What one build did."""
+
+    loaded: LoadedBook | None
+    """None when every output was current and nothing was read."""
+    results: tuple[RenderResult, ...]
+    """The outputs written, in place."""
+    current: tuple[Path, ...]
+    """Outputs that were up to date and left alone."""
+    refused: bool = False
+    """True when diagnostics stopped the build before any output was replaced."""
+
+    @property
+    def render_diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for result in self.results for d in result.diagnostics)
+
+
+def load_book(source: Path, progress: Progress | None = None, cache: Cache | None = None) -> LoadedBook:
+    """Read and resolve ``source`` (the reader is imported only now: markdown-it and its plugins)."""
+    from .read.folder import read_folder
+
+    progress = progress or Progress()
+    if not source.is_dir():
+        return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
+    read = read_folder(source, progress, cache)
+    with progress.stage("resolving ids and links"):
+        book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
+                                            build_time(source))
+    return LoadedBook(book, missing, read.diagnostics + tuple(found))
+
+
+def book_name(metadata: m.Metadata) -> str:
+    """The outputs' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
+    return re.sub(r"-{2,}", "-", slugify(metadata.title)) or "book"
+
+
+def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version: str = "") -> Path:
+    """``out/<name>[-<version>][<theme suffix>]<format suffix>``, e.g. ``ki-glossar-1.0.0-print.pdf``."""
     version_part = f"-{version}" if version else ""
-    return out / f"{book_name(book.metadata)}{version_part}{theme.value('theme', 'file_suffix')}.{fmt}"
+    return out / f"{book_name(book.metadata)}{version_part}{theme.value('theme', 'file_suffix')}{backend.suffix}"
 
 
-def render_format(book: m.Book, theme: Theme, fmt: str, target: Path,
-                  progress: Progress | None = None) -> RenderResult:
-    """Import the format's backend only now (WeasyPrint alone takes a second to import)."""
-    return importlib.import_module(BACKENDS[fmt]).render(book, theme, target, progress)
+def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str], progress: Progress,
+          strict: bool = False, cache: Cache | None = None) -> Built:
+    """Render ``formats`` of the book in ``source`` into ``out``; skip outputs that are current
+    (unless strict: a strict build always checks the book again)."""
+    backends = [load_backend(name) for name in formats]
+    keys = {b.name: _inputs_key(b, theme, source) for b in backends}
+    current = {} if strict or cache is None else {
+        b.name: path for b in backends if (path := _up_to_date(cache, out, b, theme, keys[b.name], source))}
+    if len(current) == len(backends):
+        return Built(None, (), tuple(current.values()))
+    loaded = load_book(source, progress, cache)
+    if loaded.fails(strict) or loaded.book is None:
+        return Built(loaded, (), (), refused=True)
+    todo = [b for b in backends if b.name not in current]
+    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b)) for b in todo]
+    with render_staged(loaded.book, jobs, progress) as results:
+        if strict and any(r.diagnostics for r in results):
+            return Built(loaded, tuple(results), tuple(current.values()), refused=True)
+    placed = tuple(_placed(result, job.target) for result, job in zip(results, jobs))
+    if cache is not None:
+        for backend, result in zip(todo, placed):
+            _remember(cache, out, backend, theme, keys[backend.name], result.path, source, loaded.book)
+    return Built(loaded, placed, tuple(current.values()))
 
 
-def output_fingerprint(fmt: str, theme: Theme, source: Path) -> str:
-    """What an output depends on: format, every theme file, every source file, the build date."""
-    return fingerprint(fmt, folder_fingerprint(theme.folders), folder_fingerprint((source,)),
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One output to render: a format in a theme, and where it goes."""
+
+    backend: Backend
+    theme: Theme
+    target: Path
+
+
+@contextmanager
+def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Iterator[list[RenderResult]]:
+    """Render every job to a temporary path beside its target. Leaving the block normally moves
+    them all into place at once; leaving it by return or exception removes them all."""
+    results: list[RenderResult] = []
+    staged: list[tuple[Path, Path]] = []
+    committed = False
+    try:
+        for job in jobs:
+            remove_stale_staged(job.target)
+            temporary = staged_path(job.target)
+            staged.append((temporary, job.target))
+            if job.backend.folder:
+                temporary.mkdir(parents=True)
+            results.append(job.backend.render(book, job.theme, temporary, progress))
+        yield results
+        for temporary, target in staged:
+            commit_staged(temporary, target)
+        committed = True
+    finally:
+        if not committed:
+            for temporary, _ in staged:
+                discard_staged(temporary)
+
+
+def _placed(result: RenderResult, target: Path) -> RenderResult:
+    return RenderResult(target, result.pages, result.diagnostics)
+
+
+# --- up-to-date outputs ---------------------------------------------------------------------
+
+
+def _inputs_key(backend: Backend, theme: Theme, source: Path) -> str:
+    """What an output depends on, apart from the files the book uses: format, theme, build date."""
+    theme_files = [p for folder in theme.folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    return fingerprint(backend.name, *(f"{p}\0{file_digest(p)}" for p in theme_files),
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def up_to_date(cache: Cache, fmt: str, theme: Theme, key: str) -> Path | None:
-    """The output built from exactly these inputs, if it is still there."""
-    record = cache.load("outputs", f"{theme.name}-{fmt}")
-    if record and record[0] == key and Path(record[1]).is_file():
-        return Path(record[1])
-    return None
+def _used_assets(book: m.Book) -> tuple[str, ...]:
+    """The files besides its sources that the book uses (images), relative to the source folder."""
+    return tuple(sorted({unquote(n.src) for part in (*book.entries, *book.front_matter)
+                         for n in walk(part.blocks) if isinstance(n, m.Image)}))
 
 
-def remember_output(cache: Cache, fmt: str, theme: Theme, key: str, target: Path) -> None:
-    cache.store("outputs", f"{theme.name}-{fmt}", (key, str(target)))
+def _sources_key(source: Path, assets: Iterable[str]) -> str:
+    """The content of every file a build of ``source`` reads: each candidate source file and
+    book.toml directly in the folder (a new file changes the book) and the assets it used."""
+    files = [p for p in sorted(source.iterdir())
+             if p.is_file() and (p.suffix.lower() in SOURCE_SUFFIXES or p.name == CONFIG_NAME)]
+    files += [source / a for a in assets if (source / a).is_file()]
+    return fingerprint(*(f"{p.relative_to(source)}\0{file_digest(p)}" for p in files))
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file read in chunks, or of a folder's files and names: never whole in memory."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") if file != path else b"")
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _up_to_date(cache: Cache, out: Path, backend: Backend, theme: Theme, key: str, source: Path) -> Path | None:
+    """The output built from exactly these inputs, if it is still there, unchanged, inside ``out``."""
+    if not source.is_dir():
+        return None
+    record = cache.load("outputs", f"{theme.name}-{backend.name}")
+    try:
+        stored_key, name, digest, assets = record
+        target = out / name
+        if (stored_key != key or Path(name).name != name or not target.exists()
+                or _sources_key(source, assets) != digest[0] or file_digest(target) != digest[1]):
+            return None
+    except (TypeError, ValueError, OSError):
+        return None
+    return target
+
+
+def _remember(cache: Cache, out: Path, backend: Backend, theme: Theme, key: str, target: Path, source: Path,
+              book: m.Book) -> None:
+    assets = _used_assets(book)
+    digest = (_sources_key(source, assets), file_digest(target))
+    cache.store("outputs", f"{theme.name}-{backend.name}", (key, target.relative_to(out).as_posix(), digest, assets))

@@ -55,7 +55,7 @@ class Cache:
             if record.get("key") != key or record.get("program") != __version__:
                 return None
             return decode(record["value"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:

@@ -7,23 +7,16 @@ import logging
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from typing import TYPE_CHECKING
 
-from .render import FORMATS, RenderError, RenderResult
-from .build import output_fingerprint, remember_output, render_format, target_path, up_to_date
+from .build import LoadedBook, build_formats, load_book
 from .cache import CACHE_DIR, Cache
-from .diagnostics import INPUT_CODES, Severity
+from .diagnostics import INPUT_CODES, Diagnostic, Severity
 from .progress import Progress, make_progress
+from .render import RenderError, RenderResult, formats
 from .theme.theme import Theme, ThemeError, load_theme
-
-if TYPE_CHECKING:
-    from .read.book import LoadedBook
-
-# The reader (markdown-it and its plugins) is imported only when a book is read, so that a
-# build whose outputs are current answers "up to date" without paying for it.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable records on stdout")
     build = commands.add_parser("build", help="write the book in one or more formats")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
-    build.add_argument("--format", default="all", help="pdf,epub,docx or all (default: all)")
+    build.add_argument("--format", default="all", help=f"{','.join(formats())} or all (default: all)")
     build.add_argument("--theme", default="default", help="theme name under themes/ (default: default)")
     release = commands.add_parser("release", help="strict build of every format and the print PDF, "
                                                   "named by version, with SHA256SUMS and report.json")
@@ -68,28 +61,26 @@ def _parser() -> argparse.ArgumentParser:
 def _exit_code(loaded: LoadedBook, strict: bool) -> int:
     if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
         return EXIT_USAGE
-    if any(d.severity is Severity.ERROR or strict for d in loaded.diagnostics):
-        return EXIT_FAILED
-    return EXIT_OK
+    return EXIT_FAILED if loaded.fails(strict) else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .read.book import load_book
-
     loaded = load_book(args.source)
     if args.json:
         print(json.dumps(_report_json(loaded), ensure_ascii=False, indent=2))
     else:
-        _print_diagnostics(loaded)
+        _print_diagnostics(loaded.diagnostics)
         _print_report(loaded)
     return _exit_code(loaded, args.strict)
 
 
 def _build(args: argparse.Namespace) -> int:
-    formats = FORMATS if args.format == "all" else tuple(f.strip() for f in args.format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        print(f"publish: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)} or all", file=sys.stderr)
+    known = formats()
+    wanted = known if args.format == "all" else tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in known]
+    if unknown or not wanted:
+        named = ", ".join(unknown) or repr(args.format)
+        print(f"publish: unknown format {named}; choose from {', '.join(known)} or all", file=sys.stderr)
         return EXIT_USAGE
     try:
         theme = load_theme(args.theme)
@@ -97,39 +88,24 @@ def _build(args: argparse.Namespace) -> int:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
     cache = Cache(args.out / CACHE_DIR)
-    keys = {fmt: output_fingerprint(fmt, theme, args.source) for fmt in formats} if args.source.is_dir() else {}
-    # A strict build re-checks the book even when its outputs are current.
-    current = {} if args.strict else {fmt: path for fmt, key in keys.items()
-                                      if (path := up_to_date(cache, fmt, theme, key))}
-    if len(current) == len(formats):
-        if not args.quiet:
-            print("\n".join(f"up to date: {path}" for path in current.values()))
-        return EXIT_OK
-    return _with_progress(args.quiet, lambda progress: _render(args, theme, formats, cache, keys, current, progress))
+    return _with_progress(args.quiet, lambda progress: _render(args, theme, wanted, cache, progress))
 
 
-def _render(args: argparse.Namespace, theme: Theme, formats: tuple[str, ...], cache: Cache,
-            keys: dict[str, str], current: dict[str, Path], progress: Progress) -> int:
-    from .read.book import load_book
-
+def _render(args: argparse.Namespace, theme: Theme, wanted: tuple[str, ...], cache: Cache, progress: Progress) -> int:
     started = time.perf_counter()
-    loaded = load_book(args.source, progress, cache)
-    _print_diagnostics(loaded)
-    status = _exit_code(loaded, args.strict)
-    if status != EXIT_OK or loaded.book is None:
-        print("publish: nothing built: fix the errors above first", file=sys.stderr)
-        return status
-    results: list[RenderResult] = []
-    for fmt in (f for f in formats if f not in current):
-        result = render_format(loaded.book, theme, fmt, target_path(args.out, loaded.book, theme, fmt), progress)
-        remember_output(cache, fmt, theme, keys[fmt], result.path)
-        results.append(result)
-        for diagnostic in result.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        if args.strict and result.diagnostics:
-            return EXIT_FAILED
+    built = build_formats(args.source, args.out, theme, wanted, progress, strict=args.strict, cache=cache)
+    if built.loaded is None:
+        if not args.quiet:
+            print("\n".join(f"up to date: {path}" for path in built.current))
+        return EXIT_OK
+    _print_diagnostics(built.loaded.diagnostics + built.render_diagnostics)
+    if built.refused:
+        print("publish: nothing built: fix the problems above first", file=sys.stderr)
+        return _exit_code(built.loaded, strict=True) if not built.results else EXIT_FAILED
     if not args.quiet:
-        _print_summary(results, loaded, progress, time.perf_counter() - started)
+        for path in built.current:
+            print(f"up to date: {path}")
+        _print_summary(built.results, built.loaded, progress, time.perf_counter() - started)
     return EXIT_OK
 
 
@@ -138,22 +114,19 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _write_release(args: argparse.Namespace, progress: Progress) -> int:
-    from .read.book import load_book
-    from .release import build_release, release_version
+    from .release import build_release
 
-    loaded = load_book(args.source, progress)
-    if loaded.book is None or loaded.diagnostics:
-        _print_diagnostics(loaded)
-        print(f"publish: release refused: {len(loaded.diagnostics)} diagnostics (a release must have none)",
+    release = build_release(args.source, args.out, args.version, progress)
+    if release.refused:
+        _print_diagnostics(release.diagnostics)
+        print(f"publish: release refused: {len(release.diagnostics)} diagnostics (a release must have none)",
               file=sys.stderr)
-        return _exit_code(loaded, strict=True)
-    version = release_version(args.version, loaded.book.metadata.version)
-    artefacts = build_release(loaded, args.out, version, progress)
+        return _exit_code(release.loaded, strict=True) if release.loaded.fails(strict=True) else EXIT_FAILED
     if not args.quiet:
-        for artefact in artefacts:
+        for artefact in release.artefacts:
             pages = f", {artefact.pages} pages" if artefact.pages else ""
             print(f"wrote {args.out / artefact.file} ({artefact.bytes // 1024} KB{pages})")
-        print(f"wrote {args.out / 'SHA256SUMS'} and {args.out / 'report.json'} (version {version})")
+        print(f"wrote {args.out / 'SHA256SUMS'} and {args.out / 'report.json'} (version {release.version})")
     return EXIT_OK
 
 
@@ -180,8 +153,8 @@ def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Pr
     print(f"time: {seconds:.1f} s" + (f" ({stages})" if stages else ""))
 
 
-def _print_diagnostics(loaded: LoadedBook) -> None:
-    for diagnostic in loaded.diagnostics:
+def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
         print(diagnostic, file=sys.stderr)
 
 

@@ -1,22 +1,16 @@
-"""Writing outputs safely: a temporary file beside the target, renamed only when complete."""
+"""Writing outputs safely: temporary files beside the target, renamed only when complete; reproducible zips."""
 from __future__ import annotations
 
+import glob
 import io
 import os
-import re
+import secrets
+import shutil
 import tempfile
 import zipfile
-from datetime import datetime, timezone
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
-
-from .resolve.anchors import slugify
-from .model import Metadata
-
-
-def book_name(metadata: Metadata) -> str:
-    """The output files' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
-    return re.sub(r"-{2,}", "-", slugify(metadata.title)) or "book"
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
@@ -32,6 +26,39 @@ def write_atomically(target: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def staged_path(target: Path) -> Path:
+    """A fresh temporary path beside ``target`` for a build to write into."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+
+
+def commit_staged(staged: Path, target: Path) -> None:
+    """Put a staged file or folder in ``target``'s place (a folder's old copy is removed after)."""
+    if not staged.is_dir():
+        os.replace(staged, target)
+        return
+    old = staged_path(target) if target.exists() else None
+    if old is not None:
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old is not None:
+        discard_staged(old)
+
+
+def discard_staged(staged: Path) -> None:
+    if staged.is_dir():
+        shutil.rmtree(staged, ignore_errors=True)
+    else:
+        staged.unlink(missing_ok=True)
+
+
+def remove_stale_staged(target: Path) -> None:
+    """Remove what a killed build left beside ``target`` (``.<name>.<random>.tmp``)."""
+    if target.parent.is_dir():
+        for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            discard_staged(stale)
 
 
 def build_time(source: Path) -> datetime:

@@ -1,17 +1,21 @@
-"""Output formats: each backend module exposes ``render(book, theme, out) -> Path``."""
+"""Output formats: the contract every backend keeps, and the one registry of formats."""
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from .. import model as m
 from ..diagnostics import Diagnostic
-
-FORMATS = ("pdf", "epub", "docx")
-"""Every format ``publish build`` knows, in the order ``all`` builds them."""
+from ..progress import Progress
+from ..theme.theme import Theme
 
 BACKENDS: dict[str, str] = {"pdf": "publish.render.pdf", "epub": "publish.render.epub",
-                           "docx": "publish.render.docx.backend"}
-"""Format → module implementing it (imported only when that format is built)."""
+                            "docx": "publish.render.docx.backend"}
+"""Format → the backend module that writes it, imported only when that format is built
+(WeasyPrint alone takes a second to import). Adding a format is one module and one line here."""
 
 
 @dataclass
@@ -20,7 +24,37 @@ class RenderResult:
     pages: int = 0
     """Pages laid out (PDF only)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Problems found while rendering (TeX that cannot be typeset …): the build decides what they cost."""
 
 
 class RenderError(RuntimeError):
     """A backend could not produce a correct file, so nothing was written or replaced."""
+
+
+class Backend(Protocol):
+    """One output format, kept by a backend module's own names (``name``, ``suffix``, ``folder``,
+    ``render``, ``linker``). ``render`` writes to the path it is given; the build moves the result
+    into place only when the whole build is acceptable, so a backend never replaces an output."""
+
+    name: str
+    """The format's name on the command line (``pdf``)."""
+    suffix: str
+    """What the output's name ends in: ``.pdf``, or ``-html`` for a folder."""
+    folder: bool
+    """True when the output is a folder of files (a website) rather than one file."""
+
+    def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress) -> RenderResult: ...
+
+    def linker(self, book: m.Book) -> Callable[[str], str]:
+        """How a target id becomes a link in this medium (``#id``, ``entry.xhtml#id``, a bookmark)."""
+        ...
+
+
+def formats() -> tuple[str, ...]:
+    """Every registered format, in the order ``--format all`` builds them."""
+    return tuple(BACKENDS)
+
+
+def load_backend(name: str) -> Backend:
+    backend: Backend = importlib.import_module(BACKENDS[name])  # type: ignore[assignment]
+    return backend

@@ -6,7 +6,7 @@ import re
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 
@@ -19,11 +19,15 @@ from .. import model as m
 from .html.book import BookHtml
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
-from ..output import build_time, rewrite_zip, write_atomically
+from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text
 from ..theme.theme import FontFace, Theme
 from . import RenderError, RenderResult
+
+name = "epub"
+suffix = ".epub"
+folder = False
 
 XHTML = "application/xhtml+xml"
 ACCESSIBILITY = (
@@ -39,8 +43,6 @@ ACCESSIBILITY = (
 )
 
 
-
-
 class _Document(epub.EpubItem):
     """A finished XHTML document: ebooklib writes it as it is (EpubHtml would re-template it
     and drop the attributes of <html> and <body>)."""
@@ -53,7 +55,7 @@ class _Document(epub.EpubItem):
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     files = _file_names(book)
-    html = BookHtml(book, theme, href=lambda anchor: _href(book, files, anchor), xhtml=True,
+    html = BookHtml(book, theme, href=_linker(book, files), xhtml=True,
                     math=_mathml, endnotes=True)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
@@ -127,7 +129,7 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     package.toc = _ncx_toc(book, files, labels)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "book.epub"
-        modified = build_time(book.source)
+        modified = book.modified
         if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
             raise RenderError("ebooklib did not write the EPUB")
         return rewrite_zip(target.read_bytes(), modified, first="mimetype")
@@ -145,9 +147,13 @@ def _file_names(book: m.Book) -> dict[str, str]:
     return {part: f"{stem}.xhtml" for part, stem in generated.items()}
 
 
-def _href(book: m.Book, files: dict[str, str], anchor: str) -> str:
+def linker(book: m.Book) -> Callable[[str], str]:
     """``file.xhtml#id`` for any id in the book."""
-    return f"{files[book.part_of(anchor)]}#{anchor}"
+    return _linker(book, _file_names(book))
+
+
+def _linker(book: m.Book, files: dict[str, str]) -> Callable[[str], str]:
+    return lambda anchor: f"{files[book.part_of(anchor)]}#{anchor}"
 
 
 def _mathml(node: m.Math) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,14 +18,25 @@ from ..progress import Progress, Stage
 from ..theme.theme import Theme
 from . import RenderError, RenderResult
 
+name = "pdf"
+suffix = ".pdf"
+folder = False
 
+
+def linker(book: m.Book) -> Callable[[str], str]:
+    """Every id is an anchor of the one HTML document WeasyPrint lays out."""
+    return _fragment
+
+
+def _fragment(anchor: str) -> str:
+    return f"#{anchor}"
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     """Lay the book out and write ``out``, only if layout succeeded without errors."""
     progress = progress or Progress()
     with progress.stage("PDF: writing HTML", len(book.entries)):
-        html = BookHtml(book, theme, href=lambda anchor: f"#{anchor}")
+        html = BookHtml(book, theme, href=linker(book))
         page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
     fetcher = SafeFetcher((book.source, *theme.folders))
     with _weasyprint_errors() as errors:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from types import MappingProxyType
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,8 @@ def term_id(term: str) -> str:
     return sanitize_id(re.sub(r"\s+", "-", term.strip()))
 
 
-def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list[m.Entry], source: Path
-                 ) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
+def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Iterable[m.Entry], source: Path,
+                 modified: datetime) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
     """Sort the entries into German dictionary order, give every node its id, resolve every link."""
     entries = sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
     resolver = _Resolver(source)
@@ -55,6 +57,7 @@ def resolve_book(metadata: m.Metadata, front: list[m.FrontMatter], entries: list
         anchors=MappingProxyType(dict(resolver.registry.owners)),
         links=resolver.resolved,
         source=source,
+        modified=modified,
     )
     return book, resolver.missing_entries(), resolver.diagnostics
 

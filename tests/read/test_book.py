@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from publish import model as m
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.diagnostics import Code
 from publish.render.docx.pandoc_runner import run_pandoc
 from publish.tree import walk

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.diagnostics import Code, Severity
 
 

@@ -7,7 +7,7 @@ from types import ModuleType
 import pytest
 
 from publish import model as m
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.theme.theme import load_theme
 
 from tests.conftest import CORPUS

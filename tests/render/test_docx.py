@@ -13,7 +13,7 @@ from lxml import etree
 
 from publish import model as m
 from publish.render.docx import backend as docx
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from publish import model as m
 from publish.render import pdf
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.tree import stringify, typeset_text
 from publish.theme.theme import load_theme
 

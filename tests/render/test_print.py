@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from publish.render import pdf
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.theme.theme import load_theme
 from publish.theme.units import length_mm, page_size_mm
 

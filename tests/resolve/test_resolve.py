@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from publish import model as m
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.diagnostics import Code
 from publish.tree import walk
 

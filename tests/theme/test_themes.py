@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from publish.render import epub, pdf
 from publish.render.docx import backend as docx
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.theme.theme import THEMES, ThemeError, load_theme
 
 from tests.conftest import SEEDS

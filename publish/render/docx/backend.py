@@ -5,7 +5,7 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from lxml import etree
 from ... import model as m
 from ...theme.languages import Language, language_of
 from ...names import UniqueNames
-from ...output import build_time, rewrite_zip, write_atomically
+from ...output import rewrite_zip, write_atomically
 from .pandoc_runner import run_pandoc
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
@@ -27,11 +27,13 @@ from ...theme.theme import Theme
 from .. import RenderError, RenderResult
 from .reference import W, reference_docx, style_id
 
+name = "docx"
+suffix = ".docx"
+folder = False
+
 BOOKMARK_LIMIT = 40
 """Word refuses bookmark names longer than this."""
 _W = f"{{{W}}}"
-
-
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
@@ -41,7 +43,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     blocks = _document_blocks(book, theme, names, language)
     meta = metadata_json(book.metadata)
     meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
-    modified = build_time(book.source)
+    modified = book.modified
     with (progress or Progress()).stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         reference.write_bytes(reference_docx(theme, book.metadata.language))
@@ -60,6 +62,12 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             "word/settings.xml": _update_fields_on_open})
     write_atomically(out, data)
     return RenderResult(out)
+
+
+def linker(book: m.Book) -> Callable[[str], str]:
+    """A link to any id of the book is a link to its Word bookmark."""
+    names = bookmark_names(book)
+    return lambda anchor: "#" + names[anchor]
 
 
 def bookmark_names(book: m.Book) -> dict[str, str]:

@@ -13,7 +13,6 @@ from ...diagnostics import Code, Diagnostic, warning
 from .writer import HtmlWriter
 from ...theme.languages import language_of
 from .math_svg import MathError, render_math
-from ...output import build_time
 from ...tree import stringify
 from ...theme.theme import FontFace, Theme
 from ...theme.units import length_mm, page_size_mm
@@ -76,7 +75,7 @@ class BookHtml:
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
             "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
-            "created": build_time(self.book.source).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created": self.book.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
     def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:

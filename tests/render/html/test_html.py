@@ -49,7 +49,7 @@ def test_headings_sit_below_the_entry_title() -> None:
 
 
 def test_a_formula_that_cannot_be_typeset_is_shown_as_tex_with_a_diagnostic(tmp_path: Path) -> None:
-    from publish.read.book import load_book
+    from publish.build import load_book
     from publish.render.html.book import BookHtml
     from publish.theme.theme import load_theme
 

@@ -1,4 +1,4 @@
-"""Read a source folder into one resolved Book: gather, read, assemble, resolve."""
+"""Read a source folder: gather its files, read each into the model, split them into entries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,28 +6,27 @@ from pathlib import Path
 
 from .. import model as m
 from ..cache import Cache, fingerprint
+from ..diagnostics import Diagnostic
+from ..progress import Progress
 from .config import load_config, merge_metadata
-from ..diagnostics import Code, Diagnostic, error
 from .entries import front_matter, split_entries
 from .reader import read_markdown
-from ..resolve.resolver import MissingEntry, resolve_book
-from ..progress import Progress
 from .sources import gather_sources
 
 
 @dataclass(frozen=True, slots=True)
-class LoadedBook:
-    book: m.Book | None
-    """None only when the source folder itself could not be read."""
-    missing: tuple[MissingEntry, ...]
+class ReadBook:
+    """Everything a source folder holds, before ids are assigned and links resolved."""
+
+    metadata: m.Metadata
+    front_matter: tuple[m.FrontMatter, ...]
+    entries: tuple[m.Entry, ...]
+    """In file order; the resolver sorts them."""
     diagnostics: tuple[Diagnostic, ...]
 
 
-def load_book(source: Path, progress: Progress | None = None, cache: Cache | None = None) -> LoadedBook:
-    """Read and resolve ``source``; with a cache, files whose content is unchanged are not parsed again."""
-    progress = progress or Progress()
-    if not source.is_dir():
-        return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
+def read_folder(source: Path, progress: Progress, cache: Cache | None = None) -> ReadBook:
+    """Read every source file of ``source``; with a cache, unchanged files are not parsed again."""
     config, diagnostics = load_config(source)
     sources, found = gather_sources(source, config.sources)
     diagnostics += found
@@ -47,10 +46,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
             entries += new_entries
             front += new_front
             diagnostics += found
-    with progress.stage("resolving ids and links"):
-        book, missing, found = resolve_book(metadata, front, entries, source)
-    diagnostics += found
-    return LoadedBook(book, missing, tuple(diagnostics))
+    return ReadBook(metadata, tuple(front), tuple(entries), tuple(diagnostics))
 
 
 def _read(text: str, path: Path, language: str, cache: Cache | None) -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
