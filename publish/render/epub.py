@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 
-import latex2mathml.converter
 from ebooklib import epub
 from fontTools import subset
 from markupsafe import Markup
 
 from .. import model as m
 from .html.book import BookHtml
+from .html.writer import REFLOWABLE
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
 from ..output import rewrite_zip, write_atomically
@@ -55,8 +55,7 @@ class _Document(epub.EpubItem):
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     files = _file_names(book)
-    html = BookHtml(book, theme, href=_linker(book, files), xhtml=True,
-                    math=_mathml, endnotes=True)
+    html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
 
@@ -154,11 +153,6 @@ def linker(book: m.Book) -> Callable[[str], str]:
 
 def _linker(book: m.Book, files: dict[str, str]) -> Callable[[str], str]:
     return lambda anchor: f"{files[book.part_of(anchor)]}#{anchor}"
-
-
-def _mathml(node: m.Math) -> str:
-    mathml = latex2mathml.converter.convert(node.tex, display="block" if node.display else "inline")
-    return mathml.replace("<math ", f'<math alttext="{escape(node.tex)}" ', 1)
 
 
 def _ncx_toc(book: m.Book, files: dict[str, str], labels: Mapping[str, str]) -> list:

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
 from ... import model as m
-from ...diagnostics import Code, Diagnostic, warning
-from .writer import HtmlWriter
+from ...diagnostics import Diagnostic
+from .writer import PAGED, HtmlWriter, Medium
 from ...theme.languages import language_of
-from .math_svg import MathError, render_math
 from ...tree import stringify
 from ...theme.theme import FontFace, Theme
 from ...theme.units import length_mm, page_size_mm
@@ -45,25 +43,23 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 xhtml: bool = False, math: Callable[[m.Math], str] | None = None, endnotes: bool = False) -> None:
+                 medium: Medium = PAGED) -> None:
         self.book = book
         self.theme = theme
         self.href = href
-        self.diagnostics: list[Diagnostic] = []
-        self._formulas = 0
-        self._current: m.Entry | m.FrontMatter | None = None
-        """The part being written, so a formula that fails names its file."""
-        self.writer = HtmlWriter(href, math or self._svg_math, xhtml=xhtml, endnotes=endnotes)
+        self.writer = HtmlWriter(href, medium)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.writer.diagnostics
 
     def entry(self, entry: m.Entry) -> EntryPart:
-        self._current = entry
-        self.writer.start_notes(entry.id)
+        self.writer.start_part(entry.id, entry.source, entry.line)
         body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
         return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body)
 
     def front(self, part: m.FrontMatter) -> FrontPart:
-        self._current = part
-        self.writer.start_notes(part.id)
+        self.writer.start_part(part.id, part.source, 1)
         header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
         title = stringify(header.content) if header else part.source.stem
         return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
@@ -74,7 +70,7 @@ class BookHtml:
         return {
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
-            "index": self.book.index, "index_id": m.INDEX_ID, "paged": not self.writer.endnotes,
+            "index": self.book.index, "index_id": m.INDEX_ID, "paged": self.writer.medium.paged,
             "created": self.book.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
@@ -87,17 +83,3 @@ class BookHtml:
     def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:
         return self.theme.render("book.html.j2", css=self.css("book.css.j2", *css, font_url=font_url),
                                  **self.context())
-
-    def _svg_math(self, node: m.Math) -> str:
-        self._formulas += 1
-        try:
-            svg = render_math(node.tex, node.display, f"m{self._formulas}")
-        except MathError as exc:
-            where = self._current
-            self.diagnostics.append(warning(Code.BAD_MATH, where.source if where else None, getattr(where, "line", 1), 1,
-                                            f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
-            return f'<code class="tex">{escape(node.tex)}</code>'
-        kind = "display" if node.display else "inline"
-        # The SVG sizes itself in em; the span only puts the formula's baseline on the text's.
-        style = f"vertical-align: -{svg.depth_em:.3f}em; width: {svg.width_em:.3f}em"
-        return f'<span class="math {kind}" role="math" aria-label="{escape(node.tex)}" style="{style}">{svg.svg}</span>'

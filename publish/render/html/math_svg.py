@@ -9,6 +9,8 @@ from functools import lru_cache
 import ziamath
 from ziamath.tex import tex2mml
 
+from .mathml import MathError, check_known_commands, check_tex, describe_error, local_name
+
 # ziamath lays out at `size` pixels per em and writes SVG user units in those pixels, so at
 # 100 every length divides by 100 to give em exactly (ziafont rounds to 3 decimals: 1e-5 em).
 # A smaller size would also run into ziamath's floor for script glyphs (7.2 px).
@@ -24,10 +26,6 @@ _IDENT_SLOT = "\ue000"
 
 _XML_ID_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
-# latex2mathml passes unknown commands through as identifier text such as `\foo`.
-_UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
-_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
-_CAMEL_WORD = re.compile(r"[A-Z][a-z]*")
 # TeX's \nabla and \partial are ordinary symbols, but latex2mathml emits them as <mo>, which
 # ziamath spaces like a prefix operator ("∇ f") and, when subscripted, drops the subscript
 # about 0.2 em too low. ziamath lays out <mn> as an ordinary symbol, as TeX does; without
@@ -46,10 +44,6 @@ class MathSVG:
     depth_em: float
     """How far the formula reaches below the text baseline, in em (>= 0): CSS
     ``vertical-align: -{depth}em`` puts the formula's baseline on the text baseline."""
-
-
-class MathError(ValueError):
-    """TeX that ziamath cannot read; the message says briefly what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +74,9 @@ def render_math(tex: str, display: bool, ident: str) -> MathSVG:
 
 @lru_cache(maxsize=4096)
 def _render_cached(tex: str, display: bool) -> _Rendered:
-    if not tex.strip():
-        raise MathError("empty formula")
-    _check_braces(tex)
+    check_tex(tex)
     mathml = _to_mathml(tex, display)
-    _check_known_commands(mathml)
+    check_known_commands(mathml)
     _mark_ordinary_symbols(mathml)
     svg = _layout(mathml).svgxml()
     width, height, depth = _fit_to_baseline(svg)
@@ -107,7 +99,7 @@ def _to_mathml(tex: str, display: bool) -> ET.Element:
         raise MathError("cannot read TeX: '&' outside an environment (write \\&)") from exc
     except Exception as exc:
         # latex2mathml's errors share no base class and carry their meaning in the class name.
-        raise MathError(f"cannot read TeX: {_describe(exc)}") from exc
+        raise MathError(f"cannot read TeX: {describe_error(exc)}") from exc
 
 
 def _layout(mathml: ET.Element) -> ziamath.Math:
@@ -122,49 +114,11 @@ def _layout(mathml: ET.Element) -> ziamath.Math:
         raise MathError(f"cannot lay out TeX: {exc!r}") from exc
 
 
-def _describe(exc: Exception) -> str:
-    """Short reason for a latex2mathml error, which carries its meaning only in its class name."""
-    if str(exc):
-        return str(exc)
-    name = type(exc).__name__
-    if name == "NoAvailableTokensError":
-        return "a command or brace is missing its argument"
-    words = _CAMEL_WORD.findall(name.removesuffix("Error"))
-    return " ".join(words).lower() or name
-
-
-def _check_braces(tex: str) -> None:
-    # latex2mathml closes a missing `}` silently and draws a stray `}` as a glyph.
-    depth = 0
-    for token in _BRACE_OR_ESCAPE.findall(tex):
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-            if depth < 0:
-                raise MathError("cannot read TeX: '}' without '{'")
-    if depth > 0:
-        raise MathError("cannot read TeX: '{' without '}'")
-
-
-def _check_known_commands(mathml: ET.Element) -> None:
-    # An unknown command would otherwise be drawn as its own name, backslash included.
-    for element in mathml.iter():
-        if _local_name(element) in ("mi", "mo", "mn") and element.text:
-            if match := _UNKNOWN_COMMAND.match(element.text):
-                raise MathError(f"unknown TeX command {match.group()}")
-
-
 def _mark_ordinary_symbols(mathml: ET.Element) -> None:
     for element in mathml.iter():
-        if _local_name(element) == "mo" and element.text in _ORDINARY_SYMBOLS:
+        if local_name(element) == "mo" and element.text in _ORDINARY_SYMBOLS:
             element.tag = element.tag.removesuffix("mo") + "mn"
             element.attrib.setdefault("mathvariant", "normal")
-
-
-def _local_name(element: ET.Element) -> str:
-    """Tag without the MathML namespace that latex2mathml puts on every element."""
-    return element.tag.rpartition("}")[2]
 
 
 def _fit_to_baseline(svg: ET.Element) -> tuple[float, float, float]:

@@ -1,44 +1,67 @@
-"""Model → HTML fragments, shared by the PDF and EPUB backends (page structure lives in templates)."""
+"""Model → HTML fragments for every HTML medium (page structure lives in the theme's templates)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from html import escape
+from pathlib import Path
+from typing import Literal
 
 from markupsafe import Markup
 
 from ... import model as m
-from .sanitize import sanitize_html
+from ...diagnostics import Code, Diagnostic, warning
 from ...tree import stringify
+from .math_svg import render_math
+from .mathml import MathError, mathml
+from .sanitize import sanitize_html
 
 _INLINE_TAGS = {m.Emph: "em", m.Strong: "strong", m.Underline: "u", m.Strikeout: "del",
                 m.Superscript: "sup", m.Subscript: "sub"}
 _ALIGN_CSS = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 
 
-class HtmlWriter:
-    """Writes model nodes as HTML; methods are named after the node types they write.
+@dataclass(frozen=True, slots=True)
+class Medium:
+    """What the HTML is for: how markup, math and notes are written."""
 
-    ``href`` turns a target id into a link for the medium (``#id`` in PDF,
-    ``entry.xhtml#id`` in EPUB); ``math`` writes a formula (SVG or MathML);
-    ``heading_offset`` maps model levels to HTML levels (entry title = h2). Footnotes float
-    where they are called (PDF) unless ``endnotes`` is on (EPUB): then each note becomes a
-    noteref link and ``take_notes`` returns the notes as ``aside`` elements.
+    paged: bool
+    """Laid out on pages (PDF) rather than reflowed by a reading system (EPUB, web)."""
+    xhtml: bool
+    """XML serialisation (void elements closed) rather than HTML."""
+    math: Literal["svg", "mathml"]
+    """Formulas as SVG drawings (WeasyPrint has no MathML) or as MathML."""
+    endnotes: bool
+    """Notes gathered at the end of each document rather than floated where they are called."""
+
+
+PAGED = Medium(paged=True, xhtml=False, math="svg", endnotes=False)
+REFLOWABLE = Medium(paged=False, xhtml=True, math="mathml", endnotes=True)
+
+
+class HtmlWriter:
+    """Writes model nodes as HTML: one ``visit_<node type>`` method per node type.
+
+    ``href`` turns a target id into a link for the medium (``#id`` in PDF, ``entry.xhtml#id``
+    in EPUB); ``heading_offset`` maps model levels to HTML levels (entry title = h2). A formula
+    that cannot be typeset is shown as its TeX source and reported in ``diagnostics``, naming
+    the part set by ``start_part``.
     """
 
-    def __init__(self, href: Callable[[str], str], math: Callable[[m.Math], str],
-                 xhtml: bool = False, heading_offset: int = 1, endnotes: bool = False) -> None:
+    def __init__(self, href: Callable[[str], str], medium: Medium = PAGED, heading_offset: int = 1) -> None:
         self.href = href
-        self.math_markup = math
-        self.xhtml = xhtml
+        self.medium = medium
+        self.xhtml = medium.xhtml
         self.heading_offset = heading_offset
-        self.endnotes = endnotes
+        self.diagnostics: list[Diagnostic] = []
         self._notes: list[tuple[str, str]] = []
-        self._note_scope = "note"
+        self._part: tuple[str, Path | None, int] = ("note", None, 1)
         self._note_count = 0
+        self._formulas = 0
 
-    def start_notes(self, scope: str) -> None:
-        """Endnote ids are ``{scope}--fn{n}``: give each document its own scope."""
-        self._note_scope, self._notes = scope, []
+    def start_part(self, scope: str, source: Path | None, line: int) -> None:
+        """The part written next: endnote ids are ``{scope}--fn{n}``, problems name its source."""
+        self._part, self._notes = (scope, source, line), []
 
     def take_notes(self) -> Markup:
         notes = "".join(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
@@ -49,65 +72,68 @@ class HtmlWriter:
     # --- entry points ---------------------------------------------------------------
 
     def blocks(self, blocks: Iterable[m.Block]) -> Markup:
-        return Markup("\n".join(getattr(self, type(b).__name__.lower())(b) for b in blocks))
+        return Markup("\n".join(self.visit(b) for b in blocks))
 
     def inlines(self, inlines: Iterable[m.Inline]) -> Markup:
-        return Markup("".join(self.inline(node) for node in inlines))
+        return Markup("".join(self.visit(node) for node in inlines))
 
-    def inline(self, node: m.Inline) -> str:
+    def visit(self, node: m.Block | m.Inline) -> str:
         tag = _INLINE_TAGS.get(type(node))
         if tag:
             return f"<{tag}>{self.inlines(node.content)}</{tag}>"  # type: ignore[union-attr]
-        return getattr(self, type(node).__name__.lower())(node)
+        method = getattr(self, f"visit_{type(node).__name__.lower()}", None)
+        if method is None:
+            raise TypeError(f"the HTML writer cannot write a {type(node).__name__} node")
+        return str(method(node))
 
     # --- blocks ---------------------------------------------------------------------
 
-    def plain(self, node: m.Plain) -> str:
+    def visit_plain(self, node: m.Plain) -> str:
         return self.inlines(node.content)
 
-    def para(self, node: m.Para) -> str:
+    def visit_para(self, node: m.Para) -> str:
         return f"<p>{self.inlines(node.content)}</p>"
 
-    def header(self, node: m.Header) -> str:
+    def visit_header(self, node: m.Header) -> str:
         level = min(6, node.level + self.heading_offset)
         return f"<h{level}{self._attrs(node.attr)}>{self.inlines(node.content)}</h{level}>"
 
-    def codeblock(self, node: m.CodeBlock) -> str:
+    def visit_codeblock(self, node: m.CodeBlock) -> str:
         classes = tuple(f"language-{c}" for c in node.attr.classes[:1]) + node.attr.classes[1:]
         attrs = self._attrs(m.Attr(node.attr.id, classes))
         return f"<pre{attrs}><code>{escape(node.text, quote=False)}</code></pre>"
 
-    def rawblock(self, node: m.RawBlock) -> str:
+    def visit_rawblock(self, node: m.RawBlock) -> str:
         return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
 
-    def blockquote(self, node: m.BlockQuote) -> str:
+    def visit_blockquote(self, node: m.BlockQuote) -> str:
         return f"<blockquote>{self.blocks(node.blocks)}</blockquote>"
 
-    def bulletlist(self, node: m.BulletList) -> str:
+    def visit_bulletlist(self, node: m.BulletList) -> str:
         return "<ul>" + "".join(f"<li>{self.blocks(item)}</li>" for item in node.items) + "</ul>"
 
-    def orderedlist(self, node: m.OrderedList) -> str:
+    def visit_orderedlist(self, node: m.OrderedList) -> str:
         start = f' start="{node.start}"' if node.start != 1 else ""
         return f"<ol{start}>" + "".join(f"<li>{self.blocks(item)}</li>" for item in node.items) + "</ol>"
 
-    def definitionlist(self, node: m.DefinitionList) -> str:
+    def visit_definitionlist(self, node: m.DefinitionList) -> str:
         parts = []
         for term, definitions in node.items:
             parts.append(f"<dt>{self.inlines(term)}</dt>")
             parts.extend(f"<dd>{self.blocks(d)}</dd>" for d in definitions)
         return "<dl>" + "".join(parts) + "</dl>"
 
-    def horizontalrule(self, node: m.HorizontalRule) -> str:
+    def visit_horizontalrule(self, node: m.HorizontalRule) -> str:
         return "<hr />" if self.xhtml else "<hr>"
 
-    def div(self, node: m.Div) -> str:
+    def visit_div(self, node: m.Div) -> str:
         return f"<div{self._attrs(node.attr)}>{self.blocks(node.blocks)}</div>"
 
-    def figure(self, node: m.Figure) -> str:
+    def visit_figure(self, node: m.Figure) -> str:
         caption = f"<figcaption>{self.blocks(node.caption)}</figcaption>" if node.caption else ""
         return f"<figure{self._attrs(node.attr)}>{self.blocks(node.blocks)}{caption}</figure>"
 
-    def table(self, node: m.Table) -> str:
+    def visit_table(self, node: m.Table) -> str:
         widths = [c.width for c in node.colspecs]
         colgroup = ""
         if all(widths) and widths:
@@ -146,48 +172,62 @@ class HtmlWriter:
 
     # --- inlines --------------------------------------------------------------------
 
-    def str(self, node: m.Str) -> str:
+    def visit_str(self, node: m.Str) -> str:
         return escape(node.text, quote=False)
 
-    def smallcaps(self, node: m.SmallCaps) -> str:
+    def visit_smallcaps(self, node: m.SmallCaps) -> str:
         return f'<span class="smallcaps">{self.inlines(node.content)}</span>'
 
-    def code(self, node: m.Code) -> str:
+    def visit_code(self, node: m.Code) -> str:
         return f"<code{self._attrs(node.attr)}>{escape(node.text, quote=False)}</code>"
 
-    def softbreak(self, node: m.SoftBreak) -> str:
+    def visit_softbreak(self, node: m.SoftBreak) -> str:
         return "\n"
 
-    def linebreak(self, node: m.LineBreak) -> str:
+    def visit_linebreak(self, node: m.LineBreak) -> str:
         return "<br />" if self.xhtml else "<br>"
 
-    def math(self, node: m.Math) -> str:
-        return self.math_markup(node)
+    def visit_math(self, node: m.Math) -> str:
+        try:
+            return self._svg(node) if self.medium.math == "svg" else mathml(node.tex, node.display)
+        except MathError as exc:
+            _, source, line = self._part
+            self.diagnostics.append(warning(Code.BAD_MATH, source, line, 1,
+                                            f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+            return f'<code class="tex">{escape(node.tex)}</code>'
 
-    def rawinline(self, node: m.RawInline) -> str:
+    def _svg(self, node: m.Math) -> str:
+        self._formulas += 1
+        svg = render_math(node.tex, node.display, f"m{self._formulas}")
+        kind = "display" if node.display else "inline"
+        # The SVG sizes itself in em; the span only puts the formula's baseline on the text's.
+        style = f"vertical-align: -{svg.depth_em:.3f}em; width: {svg.width_em:.3f}em"
+        return f'<span class="math {kind}" role="math" aria-label="{escape(node.tex)}" style="{style}">{svg.svg}</span>'
+
+    def visit_rawinline(self, node: m.RawInline) -> str:
         return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
 
-    def link(self, node: m.Link) -> str:
+    def visit_link(self, node: m.Link) -> str:
         url = self.href(node.url[1:]) if node.url.startswith("#") else node.url
         title = f' title="{escape(node.title)}"' if node.title else ""
         return f'<a href="{escape(url)}"{title}{self._attrs(node.attr)}>{self.inlines(node.content)}</a>'
 
-    def image(self, node: m.Image) -> str:
+    def visit_image(self, node: m.Image) -> str:
         alt = escape(stringify(node.alt))
         end = " /" if self.xhtml else ""
         return f'<img src="{escape(node.src)}" alt="{alt}"{self._attrs(node.attr)}{end}>'
 
-    def note(self, node: m.Note) -> str:
-        if not self.endnotes:
+    def visit_note(self, node: m.Note) -> str:
+        if not self.medium.endnotes:
             return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
         self._note_count += 1
-        anchor = f"{self._note_scope}--fn{self._note_count}"
+        anchor = f"{self._part[0]}--fn{self._note_count}"
         number = len(self._notes) + 1
         self._notes.append((anchor, f"<p><sup>{number}</sup> {self.inlines(_note_inlines(node))}</p>"))
         return (f'<a epub:type="noteref" role="doc-noteref" href="#{escape(anchor)}" class="noteref">'
                 f"<sup>{number}</sup></a>")
 
-    def span(self, node: m.Span) -> str:
+    def visit_span(self, node: m.Span) -> str:
         return f"<span{self._attrs(node.attr)}>{self.inlines(node.content)}</span>"
 
     # --- helpers --------------------------------------------------------------------

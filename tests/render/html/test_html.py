@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from publish import model as m
-from publish.render.html.writer import HtmlWriter
+from publish.render.html.writer import PAGED, REFLOWABLE, HtmlWriter, Medium
 from publish.read.reader import read_markdown
 
 
-def _writer(**kwargs: object) -> HtmlWriter:
-    return HtmlWriter(href=lambda anchor: f"entry.xhtml#{anchor}", math=lambda node: f"[{node.tex}]", **kwargs)
+def _writer(medium: Medium = PAGED) -> HtmlWriter:
+    return HtmlWriter(href=lambda anchor: f"entry.xhtml#{anchor}", medium=medium)
 
 
-def _html(markdown: str, **kwargs: object) -> str:
+def _html(markdown: str, medium: Medium = PAGED) -> str:
     blocks, _ = read_markdown(markdown, Path("x.md"))
-    return str(_writer(**kwargs).blocks(blocks))
+    return str(_writer(medium).blocks(blocks))
 
 
 def test_internal_links_use_the_medium_and_external_links_stay() -> None:
@@ -24,7 +26,7 @@ def test_internal_links_use_the_medium_and_external_links_stay() -> None:
 
 def test_unresolved_link_is_a_plain_span() -> None:
     span = m.Span(m.Attr("", (m.UNRESOLVED_CLASS,)), (m.Str("Kigo"),))
-    assert _writer().inline(span) == '<span class="unresolved">Kigo</span>'
+    assert _writer().visit(span) == '<span class="unresolved">Kigo</span>'
 
 
 def test_grid_table_spans_alignment_and_foot() -> None:
@@ -41,7 +43,21 @@ def test_code_is_escaped_and_raw_html_is_sanitised() -> None:
 
 
 def test_math_goes_through_the_medium_and_xhtml_closes_void_elements() -> None:
-    assert _html("a $x^2$ b\\\nc", xhtml=True) == "<p>a [x^2] b<br />c</p>"
+    reflowed = _html("a $x^2$ b\\\nc", REFLOWABLE)
+    assert reflowed.startswith('<p>a <math xmlns="http://www.w3.org/1998/Math/MathML" alttext="x^2" display="inline">')
+    assert reflowed.endswith("</math> b<br />c</p>") and "<msup><mi>x</mi><mn>2</mn></msup>" in reflowed
+    paged = _html("a $x^2$ b\\\nc", PAGED)
+    assert '<span class="math inline" role="math" aria-label="x^2"' in paged and "<svg" in paged
+    assert paged.endswith("</span> b<br>c</p>")
+
+
+def test_a_node_the_writer_does_not_know_is_named() -> None:
+    with pytest.raises(TypeError, match="cannot write a Unknown node"):
+        _writer().visit(Unknown())  # type: ignore[arg-type]
+
+
+class Unknown:
+    """A node type no writer has a method for."""
 
 
 def test_headings_sit_below_the_entry_title() -> None:
@@ -59,3 +75,6 @@ def test_a_formula_that_cannot_be_typeset_is_shown_as_tex_with_a_diagnostic(tmp_
     assert '<code class="tex">\\frac{a}{</code>' in page and page.count("<svg") == 1
     [diagnostic] = html.diagnostics
     assert (diagnostic.code.value, diagnostic.path.name, diagnostic.line) == ("bad-math", "A.md", 1)
+    reflowed = BookHtml(load_book(tmp_path).book, load_theme("default"), medium=REFLOWABLE)
+    reflowed.context()
+    assert [(d.code.value, d.path.name) for d in reflowed.diagnostics] == [("bad-math", "A.md")]

@@ -1,0 +1,115 @@
+"""TeX math as MathML for reflowable media, built as a tree and reduced to presentation MathML."""
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+
+import latex2mathml.converter
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+
+_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "mtext", "mspace", "ms", "msub", "msup", "msubsup", "munder", "mover",
+    "munderover", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom", "mfenced", "menclose",
+    "mtable", "mtr", "mtd", "mlabeledtr", "mmultiscripts", "mprescripts", "none",
+})
+"""Presentation MathML: what reading systems draw. Anything else is unwrapped to an ``mrow``."""
+_ATTRIBUTES = frozenset({
+    "display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder", "columnalign",
+    "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "lspace", "rspace", "minsize", "maxsize",
+    "movablelimits", "largeop", "symmetric", "linethickness", "width", "height", "depth", "notation", "open",
+    "close", "separators", "scriptlevel", "displaystyle", "mathsize", "rowalign", "columnspan", "rowspan",
+    "form", "voffset", "align", "equalrows", "equalcolumns",
+})
+"""Layout attributes only: no ``href``, no ``style``, no event handlers, no ids."""
+_VALUE = re.compile(r"[\w .%+\-]*")
+"""What an allowed attribute's value may hold (names, numbers, lengths, lists of them)."""
+
+_UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
+# latex2mathml passes unknown commands through as identifier text such as `\foo`.
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
+_CAMEL_WORD = re.compile(r"[A-Z][a-z]*")
+
+
+class MathError(ValueError):
+    """TeX that cannot be typeset; the message says briefly what is wrong."""
+
+
+def mathml(tex: str, display: bool) -> str:
+    """``<math>`` for a formula, with its TeX as ``alttext``; raises MathError."""
+    root = tex_to_mathml(tex, display)
+    root.attrib = {"xmlns": MATHML, "alttext": tex, **root.attrib}
+    return ET.tostring(root, encoding="unicode")
+
+
+def tex_to_mathml(tex: str, display: bool) -> ET.Element:
+    """TeX → a MathML tree of allowed elements and attributes; author text stays text."""
+    check_tex(tex)
+    try:
+        root = latex2mathml.converter.convert_to_element(tex, display="block" if display else "inline")
+        clean = _allowed(root)
+    except RecursionError as exc:
+        raise MathError("cannot read TeX: nested too deeply") from exc
+    except Exception as exc:
+        # latex2mathml's errors share no base class and carry their meaning in the class name.
+        raise MathError(f"cannot read TeX: {describe_error(exc)}") from exc
+    check_known_commands(clean)
+    return clean
+
+
+def check_tex(tex: str) -> None:
+    """What latex2mathml lets through silently: an empty formula, unbalanced braces."""
+    if not tex.strip():
+        raise MathError("empty formula")
+    depth = 0
+    for token in _BRACE_OR_ESCAPE.findall(tex):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                raise MathError("cannot read TeX: '}' without '{'")
+    if depth > 0:
+        raise MathError("cannot read TeX: '{' without '}'")
+
+
+def check_known_commands(mathml: ET.Element) -> None:
+    """An unknown command would otherwise be drawn as its own name, backslash included."""
+    for element in mathml.iter():
+        if local_name(element) in ("mi", "mo", "mn") and element.text:
+            if match := _UNKNOWN_COMMAND.match(element.text):
+                raise MathError(f"unknown TeX command {match.group()}")
+
+
+def describe_error(exc: Exception) -> str:
+    """Short reason for a latex2mathml error, which carries its meaning only in its class name."""
+    if str(exc):
+        return str(exc)
+    name = type(exc).__name__
+    if name == "NoAvailableTokensError":
+        return "a command or brace is missing its argument"
+    words = _CAMEL_WORD.findall(name.removesuffix("Error"))
+    return " ".join(words).lower() or name
+
+
+def local_name(element: ET.Element) -> str:
+    """Tag without the MathML namespace that latex2mathml puts on every element."""
+    return element.tag.rpartition("}")[2]
+
+
+def _allowed(element: ET.Element) -> ET.Element:
+    """A copy with only allowed elements and attributes (names without namespace). latex2mathml
+    stores characters as entity text (``&#x02264;``): they become characters here, and a
+    serialiser escapes them again, so no author text can become markup."""
+    name = local_name(element)
+    clean = ET.Element(name if name in _ELEMENTS else "mrow")
+    for key, value in element.attrib.items():
+        if key in _ATTRIBUTES and _VALUE.fullmatch(value):
+            clean.set(key, value)
+    clean.text = html.unescape(element.text) if element.text else None
+    for child in element:
+        copy = _allowed(child)
+        copy.tail = html.unescape(child.tail) if child.tail else None
+        clean.append(copy)
+    return clean
