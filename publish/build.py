@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -98,10 +97,11 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
         return Built(loaded, (), (), refused=True)
     todo = [b for b in backends if b.name not in current]
     jobs = [Job(b, theme, target_path(out, loaded.book, theme, b)) for b in todo]
-    with render_staged(loaded.book, jobs, progress) as results:
-        if strict and any(r.diagnostics for r in results):
-            return Built(loaded, tuple(results), tuple(current.values()), refused=True)
-    placed = tuple(_placed(result, job.target) for result, job in zip(results, jobs))
+    staged = render_staged(loaded.book, jobs, progress)
+    if strict and staged.diagnostics:
+        staged.discard()
+        return Built(loaded, tuple(staged.results), tuple(current.values()), refused=True)
+    placed = staged.commit()
     if cache is not None:
         for backend, result in zip(todo, placed):
             _remember(cache, out, backend, theme, keys[backend.name], result.path, source, loaded.book)
@@ -117,33 +117,45 @@ class Job:
     target: Path
 
 
-@contextmanager
-def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Iterator[list[RenderResult]]:
-    """Render every job to a temporary path beside its target. Leaving the block normally moves
-    them all into place at once; leaving it by return or exception removes them all."""
-    results: list[RenderResult] = []
-    staged: list[tuple[Path, Path]] = []
-    committed = False
+@dataclass
+class Staged:
+    """Rendered outputs waiting beside their targets: ``commit`` puts them all in place,
+    ``discard`` removes them all."""
+
+    results: list[RenderResult] = field(default_factory=list)
+    """With the staged paths; ``commit`` returns them with the targets' paths."""
+    paths: list[tuple[Path, Path]] = field(default_factory=list)
+    """(staged, target) of every output."""
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for result in self.results for d in result.diagnostics)
+
+    def commit(self) -> tuple[RenderResult, ...]:
+        for staged, target in self.paths:
+            commit_staged(staged, target)
+        return tuple(RenderResult(target, r.pages, r.diagnostics) for r, (_, target) in zip(self.results, self.paths))
+
+    def discard(self) -> None:
+        for staged, _ in self.paths:
+            discard_staged(staged)
+
+
+def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
+    """Render every job to a temporary path beside its target; on any failure nothing is left."""
+    staged = Staged()
     try:
         for job in jobs:
             remove_stale_staged(job.target)
             temporary = staged_path(job.target)
-            staged.append((temporary, job.target))
+            staged.paths.append((temporary, job.target))
             if job.backend.folder:
                 temporary.mkdir(parents=True)
-            results.append(job.backend.render(book, job.theme, temporary, progress))
-        yield results
-        for temporary, target in staged:
-            commit_staged(temporary, target)
-        committed = True
-    finally:
-        if not committed:
-            for temporary, _ in staged:
-                discard_staged(temporary)
-
-
-def _placed(result: RenderResult, target: Path) -> RenderResult:
-    return RenderResult(target, result.pages, result.diagnostics)
+            staged.results.append(job.backend.render(book, job.theme, temporary, progress))
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 # --- up-to-date outputs ---------------------------------------------------------------------

@@ -61,10 +61,11 @@ def build_release(source: Path, out: Path, requested_version: str, progress: Pro
     for theme_name, fmt in release_builds():
         theme, backend = load_theme(theme_name), load_backend(fmt)
         jobs.append(Job(backend, theme, target_path(out, book, theme, backend, version)))
-    with render_staged(book, jobs, progress) as results:
-        found = tuple(d for result in results for d in result.diagnostics)
-        if found:
-            return Release(loaded, version, diagnostics=found)
+    staged = render_staged(book, jobs, progress)
+    if staged.diagnostics:
+        staged.discard()
+        return Release(loaded, version, diagnostics=staged.diagnostics)
+    results = staged.commit()
     artefacts = tuple(_artefact(job, result.pages, book.modified) for job, result in zip(jobs, results))
     sums = "".join(f"{a.sha256}  {a.file}\n" for a in sorted(artefacts, key=lambda a: a.file))
     write_atomically(out / "SHA256SUMS", sums.encode("ascii"))

@@ -8,7 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT.parent / "shared" / "corpus" / "ki-glossar-sample"
-BOOKS = Path(__file__).resolve().parent / "books"
 
 
 @pytest.fixture

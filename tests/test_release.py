@@ -68,3 +68,15 @@ def test_release_is_strict_and_lists_every_diagnostic(tmp_path: Path) -> None:
 def test_release_version() -> None:
     assert [release_version(v, "0.1.0") for v in ("v1.2.3", "2.0", "", " ")] == ["1.2.3", "2.0", "0.1.0", "0.1.0"]
     assert release_version("", "") == "0.0.0"
+
+
+def test_a_render_time_problem_refuses_the_release_and_writes_nothing(tmp_path: Path) -> None:
+    source, out = tmp_path / "book", tmp_path / "out"
+    source.mkdir()
+    (source / "A.md").write_text("## A {#A .term}\n\nFormel: $\\unknowncommand{x}$.\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "publish", "release", "--source", str(source),
+                             "--out", str(out), "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "[bad-math]" in result.stderr and "unknown TeX command \\unknowncommand" in result.stderr
+    assert "release refused" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []

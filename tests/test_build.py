@@ -1,0 +1,157 @@
+"""The build orchestrator: a registered format builds with no other edit, outputs are staged and
+moved into place only when the build is acceptable, and 'up to date' trusts nothing it cannot check."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from publish import cli
+from publish.build import build_formats
+from publish.cache import CACHE_DIR, Cache
+from publish.progress import Progress
+from publish.render import BACKENDS, formats
+from publish.theme.theme import load_theme
+
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def toy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(BACKENDS, "toy", "tests.render.toy_format")
+
+
+def _book(tmp_path: Path, body: str = "Text.") -> Path:
+    source = tmp_path / "book"
+    source.mkdir(exist_ok=True)
+    (source / "A.md").write_text(f"## Alpha {{#A .term}}\n\n{body}\n", encoding="utf-8")
+    (source / "B.md").write_text("## Beta {#B .term}\n\n[Alpha](#A).\n", encoding="utf-8")
+    return source
+
+
+def test_a_registered_format_builds_through_the_command_line(toy: None, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert "toy" in formats()
+    assert cli.main(["build", "--source", str(SEEDS), "--out", str(tmp_path), "--format", "toy"]) == 0
+    site = tmp_path / "ki-glossar-toy"
+    assert sorted(p.name for p in site.iterdir()) == ["Claude.txt", "Compute-Budget.txt", "Compute.txt", "GPU.txt",
+                                                      "Green-AI.txt", "Scaling-Law.txt", "TPU.txt"]
+    assert (site / "GPU.txt").read_text(encoding="utf-8") == "GPU\nGPU.txt#GPU\n"
+    assert f"wrote {site}" in capsys.readouterr().out
+    assert cli.main(["build", "--source", str(SEEDS), "--out", str(tmp_path), "--format", "toy"]) == 0
+    assert capsys.readouterr().out == f"up to date: {site}\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_folder_output_is_replaced_whole(toy: None, tmp_path: Path) -> None:
+    source, out = _book(tmp_path), tmp_path / "out"
+    theme = load_theme("default")
+    build_formats(source, out, theme, ["toy"], Progress(), cache=Cache(out / CACHE_DIR))
+    (source / "B.md").unlink()
+    build_formats(source, out, theme, ["toy"], Progress(), cache=Cache(out / CACHE_DIR))
+    assert sorted(p.name for p in (out / "untitled-toy").iterdir()) == ["A.txt"]  # B.txt went with the old folder
+
+
+def test_strict_build_with_a_render_problem_replaces_nothing(tmp_path: Path) -> None:
+    source, out = _book(tmp_path, "Kaputt: $\\frac{a}{$."), tmp_path / "out"
+    out.mkdir()
+    previous = out / "untitled.epub"
+    previous.write_bytes(b"previous good build")
+    theme, cache = load_theme("default"), Cache(out / CACHE_DIR)
+    built = build_formats(source, out, theme, ["epub"], Progress(), strict=True, cache=cache)
+    assert built.refused and [d.code.value for d in built.render_diagnostics] == ["bad-math"]
+    assert previous.read_bytes() == b"previous good build"
+    assert sorted(p.name for p in out.iterdir()) == [CACHE_DIR, "untitled.epub"]  # no temporary file left
+    # Nothing was recorded as current: a normal build renders it (and keeps the warning).
+    again = build_formats(source, out, theme, ["epub"], Progress(), cache=cache)
+    assert not again.refused and again.current == () and previous.read_bytes().startswith(b"PK")
+
+
+def test_outputs_reach_their_name_only_by_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, out = _book(tmp_path), tmp_path / "out"
+    renames: list[tuple[str, str]] = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: renames.append((Path(a).name, Path(b).name)) or real(a, b))
+    written: list[str] = []
+    real_open = Path.open
+
+    def recording_open(self: Path, mode: str = "r", *args: object, **kwargs: object):  # noqa: ANN202
+        if "w" in mode:
+            written.append(self.name)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    build_formats(source, out, load_theme("default"), ["docx"], Progress())
+    assert (out / "untitled.docx").is_file()
+    assert any(b == "untitled.docx" and a.startswith(".untitled.docx.") and a.endswith(".tmp") for a, b in renames)
+    assert "untitled.docx" not in written
+
+
+def test_a_stale_temporary_file_of_a_killed_build_is_removed(tmp_path: Path) -> None:
+    source, out = _book(tmp_path), tmp_path / "out"
+    out.mkdir()
+    (out / ".untitled.docx.deadbeef.tmp").write_bytes(b"half a file")
+    (out / ".untitled.docx.cafe.tmp").mkdir()
+    (out / "notes.tmp").write_text("mine", encoding="utf-8")
+    build_formats(source, out, load_theme("default"), ["docx"], Progress())
+    assert sorted(p.name for p in out.iterdir()) == ["notes.tmp", "untitled.docx"]
+
+
+def _record(out: Path) -> Path:
+    [record] = (out / CACHE_DIR / "outputs").iterdir()
+    return record
+
+
+@pytest.mark.parametrize("tamper", ["deleted", "edited", "foreign path", "absolute path", "wrong shape", "deep"])
+def test_up_to_date_trusts_only_what_it_can_check(tmp_path: Path, tamper: str) -> None:
+    source, out = _book(tmp_path), tmp_path / "out"
+    theme, cache = load_theme("default"), Cache(out / CACHE_DIR)
+    build_formats(source, out, theme, ["docx"], Progress(), cache=cache)
+    assert build_formats(source, out, theme, ["docx"], Progress(), cache=cache).current == (out / "untitled.docx",)
+    target, record = out / "untitled.docx", _record(out)
+    data = json.loads(record.read_text(encoding="utf-8"))
+    if tamper == "deleted":
+        target.unlink()
+    elif tamper == "edited":
+        target.write_bytes(target.read_bytes() + b"x")
+    elif tamper == "foreign path":
+        data["value"][1] = "../elsewhere.docx"
+    elif tamper == "absolute path":
+        data["value"][1] = "/etc/passwd"
+    elif tamper == "wrong shape":
+        data["value"] = [1, 2]
+    if tamper in ("foreign path", "absolute path", "wrong shape"):
+        record.write_text(json.dumps(data), encoding="utf-8")
+    elif tamper == "deep":
+        deep = "[" * 100_000 + "]" * 100_000
+        record.write_text(f'{{"key": {json.dumps(data["key"])}, "program": {json.dumps(data["program"])}, '
+                          f'"value": {deep}}}', encoding="utf-8")
+    built = build_formats(source, out, theme, ["docx"], Progress(), cache=cache)
+    assert built.current == () and [r.path for r in built.results] == [target]
+    assert target.read_bytes().startswith(b"PK")
+
+
+def test_an_image_the_book_uses_is_an_input(tmp_path: Path) -> None:
+    source, out = _book(tmp_path, "![Bild](bild.png)"), tmp_path / "out"
+    (source / "bild.png").write_bytes(_png())
+    (source / "unrelated.bin").write_bytes(b"not part of the book")
+    theme, cache = load_theme("default"), Cache(out / CACHE_DIR)
+    build_formats(source, out, theme, ["docx"], Progress(), cache=cache)
+    (source / "unrelated.bin").write_bytes(b"changed, still not part of the book")
+    assert build_formats(source, out, theme, ["docx"], Progress(), cache=cache).current
+    (source / "bild.png").write_bytes(_png(2))
+    assert not build_formats(source, out, theme, ["docx"], Progress(), cache=cache).current
+
+
+def _png(size: int = 1) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * size for _ in range(size))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
