@@ -15,7 +15,7 @@ from .model import Metadata
 
 def book_name(metadata: Metadata) -> str:
     """The output files' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
-    return re.sub(r"-{2,}", "-", slugify(metadata.title)) or "book"
+    return re.sub(r"-{2,}", "-", slugify(metadata.title)) if re.search(r"[^\W\d_]", metadata.title) else "book"
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
