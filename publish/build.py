@@ -73,7 +73,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
 
 def book_name(metadata: m.Metadata) -> str:
     """The outputs' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
-    return re.sub(r"-{2,}", "-", slugify(metadata.title)) or "book"
+    return re.sub(r"-{2,}", "-", slugify(metadata.title)) if re.search(r"[^\W\d_]", metadata.title) else "book"
 
 
 def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version: str = "") -> Path:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from ..model import SourcePos
 from ..names import UniqueNames
 
-_NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
 def is_valid_id(value: str) -> bool:
     """An XML NCName without colons: what EPUB's XHTML requires; Word bookmarks are derived later."""
-    return bool(_NCNAME.match(value))
+    return bool(_NCNAME.fullmatch(value))
 
 
 def slugify(text: str) -> str:

@@ -46,9 +46,9 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     modified = book.modified
     with (progress or Progress()).stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
-        reference.write_bytes(reference_docx(theme, book.metadata.language))
         target = Path(tmp) / "book.docx"
         try:
+            reference.write_bytes(reference_docx(theme, book.metadata.language))
             run_pandoc(["-f", "json", "-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={reference}",
                         f"--resource-path={book.source}", "-o", str(target)],
                        json.dumps(pandoc_document(blocks, meta)),
