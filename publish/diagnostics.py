@@ -34,6 +34,8 @@ class Code(str, Enum):
     REMOTE_RESOURCE = "remote-resource"
     BAD_MATH = "bad-math"
     BAD_METADATA = "bad-metadata"
+    RAW_FORMAT = "raw-format"
+    UNSUPPORTED_LINK = "unsupported-link"
 
 
 INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG})

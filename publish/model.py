@@ -104,12 +104,14 @@ class Math:
     display: bool
     """True for ``$$…$$`` (Pandoc's DisplayMath), False for ``$…$``."""
     tex: str
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class RawInline:
     format: str
     text: str
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,7 @@ class CodeBlock:
 class RawBlock:
     format: str
     text: str
+    pos: SourcePos | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

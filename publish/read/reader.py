@@ -125,7 +125,7 @@ class _Reader:
         text = node.content[:-1] if node.content.endswith("\n") else node.content
         raw = _RAW_ATTR.match(info)
         if raw and raw.end() == len(info):
-            return m.RawBlock(raw[1].lower(), text)
+            return m.RawBlock(raw[1].lower(), text, self._pos(node))
         if info.startswith("{"):
             attrs = parse_pandoc_attrs(info)
             if attrs is not None:
@@ -147,13 +147,13 @@ class _Reader:
             self._warn(Code.UNKNOWN_CONSTRUCT, self._line(node), 1,
                        "active HTML (script, style, form, embedded object) is not allowed; shown as text")
             return m.CodeBlock(m.Attr("", ("html",)), content)
-        return m.RawBlock("html", content)
+        return m.RawBlock("html", content, self._pos(node))
 
     def block_math_block(self, node: SyntaxTreeNode) -> m.Block:
-        return m.Para((m.Math(True, node.content.strip()),))
+        return m.Para((m.Math(True, node.content.strip(), self._pos(node)),))
 
     def block_math_block_label(self, node: SyntaxTreeNode) -> m.Block:
-        return m.Para((m.Math(True, node.content.strip()), m.Span(m.Attr(node.info), ())))
+        return m.Para((m.Math(True, node.content.strip(), self._pos(node)), m.Span(m.Attr(node.info), ())))
 
     def block_div(self, node: SyntaxTreeNode) -> m.Block:
         return m.Div(_attr(node.attrs), self.blocks(node.children))
@@ -224,7 +224,7 @@ class _Reader:
                 self._html_inline(node.content, stack, block)
             elif node.type == "code_inline" and i + 1 < len(nodes) and nodes[i + 1].type == "text" \
                     and (raw := _RAW_ATTR.match(nodes[i + 1].content)):
-                out.append(m.RawInline(raw[1].lower(), node.content))
+                out.append(m.RawInline(raw[1].lower(), node.content, self._find(node.content, block)))
                 skip = raw.end()
             elif node.type == "text" and skip:
                 if node.content[skip:]:
@@ -261,9 +261,9 @@ class _Reader:
             case "code_inline":
                 return (m.Code(_attr(node.attrs), node.content),)
             case "math_inline":
-                return (m.Math(False, node.content),)
+                return (m.Math(False, node.content, self._find(node.content, block)),)
             case "math_inline_double":
-                return (m.Math(True, node.content),)
+                return (m.Math(True, node.content, self._find(node.content, block)),)
             case "span":
                 return (m.Span(_attr(node.attrs), kids()),)
             case "link":
@@ -334,6 +334,17 @@ class _Reader:
                 self._link_cursor = (number, found + 1)
                 return m.SourcePos(self.path, number + 1 + self.line_offset, found + 2)
         return m.SourcePos(self.path, self._line(block) + 1, 1)
+
+    def _find(self, text: str, block: SyntaxTreeNode) -> m.SourcePos:
+        """The first line of ``block`` that holds the start of ``text`` (a formula, a raw span)."""
+        first = self._line(block) - self.line_offset
+        last = block.map[1] if block.map else first + 1
+        needle = text.split("\n", 1)[0]
+        for number in range(first, min(last, len(self.lines))):
+            col = self.lines[number].find(needle)
+            if col >= 0:
+                return m.SourcePos(self.path, number + 1 + self.line_offset, col + 1)
+        return self._pos(block)
 
     def _source_of(self, node: SyntaxTreeNode) -> str:
         if node.map:

@@ -59,32 +59,34 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
 
-    def document(uid: str, name: str, title: str, body: str) -> _Document:
+    def document(name: str, title: str, body: str) -> _Document:
         properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
-        doc = _Document(uid, name, page, properties)
+        # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
+        # with the id "css" or "ncx" must not collide with the package's own items.
+        doc = _Document(f"doc-{Path(name).stem}", name, page, properties)
         docs.append(doc)
         return doc
 
     with (progress or Progress()).stage("EPUB: writing documents", len(book.entries)):
         context = html.context()
-    document("cover", files["cover"], labels["cover"],
+    document(files["cover"], labels["cover"],
              theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
-    document("titlepage", files["titlepage"], book.metadata.title,
+    document(files["titlepage"], book.metadata.title,
              theme.render("title.html.j2", book=book, labels=labels))
-    nav = document("toc", files["toc"], labels["contents"],
+    nav = document(files["toc"], labels["contents"],
                    theme.render("epub/nav.xhtml.j2", files=files, **context))
     nav.properties.append("nav")
     for part in context["front_matter"]:
-        document(part.id, files[part.id], part.title,
+        document(files[part.id], part.title,
                  f'<section class="frontmatter" id="{part.id}">{part.html}</section>')
     for letter in context["letters"]:
         for n, part in enumerate(letter.entries):
             body = theme.render("entry.html.j2", entry=part)
             if n == 0:
                 body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
-            document(part.id, files[part.id], part.title_text, body)
-    document(m.INDEX_ID, files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
+            document(files[part.id], part.title_text, body)
+    document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
 
     with (progress or Progress()).stage("EPUB: packaging", len(docs)):
         content = _package(book, theme, docs, files, labels, html)
@@ -156,13 +158,17 @@ def _linker(book: m.Book, files: dict[str, str]) -> Callable[[str], str]:
 
 
 def _ncx_toc(book: m.Book, files: dict[str, str], labels: Mapping[str, str]) -> list:
-    toc: list = [epub.Link(files[f.id], stringify(next((b.content for b in f.blocks if isinstance(b, m.Header)), ()))
-                           or f.id, f"toc-{f.id}") for f in book.front_matter]
+    def link(part: str, title: str) -> epub.Link:
+        # NCX ids, like manifest ids, come from the unique file names, not from entry ids.
+        return epub.Link(files[part], title, f"toc-{Path(files[part]).stem}")
+
+    toc: list = [link(f.id, stringify(next((b.content for b in f.blocks if isinstance(b, m.Header)), ())) or f.id)
+                 for f in book.front_matter]
     for group in book.letters:
         first = files[group.items[0].id]
         toc.append((epub.Section(group.letter, f"{first}#{group.anchor}"),
-                    [epub.Link(files[e.id], e.title_text, f"toc-{e.id}") for e in group.items]))
-    toc.append(epub.Link(files[m.INDEX_ID], labels["index"], "toc-index"))
+                    [link(e.id, e.title_text) for e in group.items]))
+    toc.append(link(m.INDEX_ID, labels["index"]))
     return toc
 
 

@@ -18,6 +18,10 @@ from .index import IndexMark, build_index, group_by_letter, letter_anchor
 from ..tree import mark_term, stringify, transform
 
 
+_HTML_FORMATS = frozenset({"html", "html4", "html5"})
+_WEB_LINK = re.compile(r"^(?:https?://[^\s/?#]+|mailto:[^\s]+@)", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class MissingEntry:
     """A link target no entry provides: the author's list of entries still to write."""
@@ -149,7 +153,11 @@ class _Resolver:
         def visit(node: Any) -> Any:
             if isinstance(node, m.Image):
                 return self._image(node)
-            if not isinstance(node, m.Link) or not node.url.startswith("#"):
+            if isinstance(node, (m.RawBlock, m.RawInline)):
+                return self._raw(node)
+            if isinstance(node, m.Link) and not node.url.startswith("#"):
+                return self._external(node)
+            if not isinstance(node, m.Link):
                 return node
             target = unquote(node.url[1:])
             anchor = self.targets.get(target)
@@ -164,6 +172,28 @@ class _Resolver:
             return m.Span(m.Attr("", (m.UNRESOLVED_CLASS,)), node.content)
 
         return transform(blocks, visit)
+
+    def _raw(self, raw: m.RawBlock | m.RawInline) -> m.Block | m.Inline:
+        """Raw HTML stays (every writer makes it harmless); raw markup for another format (Word
+        XML, TeX …) could carry fields, includes or scripts past every check, so it is shown as code."""
+        if raw.format in _HTML_FORMATS:
+            return replace(raw, format="html")
+        pos = raw.pos or m.SourcePos(Path("?"), 1)
+        self.diagnostics.append(warning(Code.RAW_FORMAT, pos.path, pos.line, pos.col,
+                                        f"raw {raw.format} markup is not passed to any format; shown as code"))
+        attr = m.Attr("", ("raw", raw.format))
+        return m.CodeBlock(attr, raw.text) if isinstance(raw, m.RawBlock) else m.Code(attr, raw.text)
+
+    def _external(self, link: m.Link) -> m.Inline:
+        """Links leave the book only for the web and e-mail; a relative file path would point into
+        the build folder (or nowhere) in every format, so it is shown as its text."""
+        if _WEB_LINK.match(link.url):
+            return link
+        pos = link.pos or m.SourcePos(Path("?"), 1)
+        self.diagnostics.append(warning(Code.UNSUPPORTED_LINK, pos.path, pos.line, pos.col,
+                                        f"link to {link.url!r} is neither #id nor a web or mail address; "
+                                        "rendered as plain text"))
+        return m.Span(m.Attr("", (m.UNRESOLVED_CLASS,)), link.content)
 
     def _image(self, image: m.Image) -> m.Inline:
         """Images must be files inside the source folder; anything else shows its alt text."""

@@ -147,7 +147,7 @@ def test_dangling_links_are_text_and_cover_is_reachable(corpus_epub: tuple[m.Boo
     with zipfile.ZipFile(path) as archive:
         opf = _xml(archive, "EPUB/content.opf")
     spine = opf.xpath("//opf:itemref/@idref", namespaces=NS)
-    assert spine[:3] == ["cover", "titlepage", "toc"] and spine[-1] == m.INDEX_ID
+    assert spine[:3] == ["doc-cover", "doc-title", "doc-nav"] and spine[-1] == "doc-index"
     cover = opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS)
     assert cover == ["cover.svg"]
 

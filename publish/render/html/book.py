@@ -47,7 +47,7 @@ class BookHtml:
         self.book = book
         self.theme = theme
         self.href = href
-        self.writer = HtmlWriter(href, medium)
+        self.writer = HtmlWriter(href, medium, taken=book.anchors)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

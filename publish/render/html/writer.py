@@ -14,6 +14,7 @@ from ...diagnostics import Code, Diagnostic, warning
 from ...tree import stringify
 from .math_svg import render_math
 from .mathml import MathError, mathml
+from ...names import UniqueNames
 from .sanitize import sanitize_html
 
 _INLINE_TAGS = {m.Emph: "em", m.Strong: "strong", m.Underline: "u", m.Strikeout: "del",
@@ -48,7 +49,8 @@ class HtmlWriter:
     the part set by ``start_part``.
     """
 
-    def __init__(self, href: Callable[[str], str], medium: Medium = PAGED, heading_offset: int = 1) -> None:
+    def __init__(self, href: Callable[[str], str], medium: Medium = PAGED, heading_offset: int = 1,
+                 taken: Iterable[str] = ()) -> None:
         self.href = href
         self.medium = medium
         self.xhtml = medium.xhtml
@@ -58,6 +60,12 @@ class HtmlWriter:
         self._part: tuple[str, Path | None, int] = ("note", None, 1)
         self._note_count = 0
         self._formulas = 0
+        self._ids = UniqueNames()
+        """Ids the writer makes (notes, formulas' SVG ids) never meet the book's own (``taken``)."""
+        for anchor in taken:
+            self._ids.reserve(anchor)
+            for dash in (i for i, c in enumerate(anchor) if c == "-"):
+                self._ids.reserve(anchor[:dash])  # so no book id starts with a made id plus "-"
 
     def start_part(self, scope: str, source: Path | None, line: int) -> None:
         """The part written next: endnote ids are ``{scope}--fn{n}``, problems name its source."""
@@ -192,13 +200,17 @@ class HtmlWriter:
             return self._svg(node) if self.medium.math == "svg" else mathml(node.tex, node.display)
         except MathError as exc:
             _, source, line = self._part
-            self.diagnostics.append(warning(Code.BAD_MATH, source, line, 1,
+            col = 1
+            if node.pos:
+                source, line, col = node.pos.path, node.pos.line, node.pos.col
+            self.diagnostics.append(warning(Code.BAD_MATH, source, line, col,
                                             f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
             return f'<code class="tex">{escape(node.tex)}</code>'
 
     def _svg(self, node: m.Math) -> str:
         self._formulas += 1
-        svg = render_math(node.tex, node.display, f"m{self._formulas}")
+        # Every id inside the SVG starts with "<ident>-"; no id of the book starts so.
+        svg = render_math(node.tex, node.display, self._ids.claim(f"m{self._formulas}"))
         kind = "display" if node.display else "inline"
         # The SVG sizes itself in em; the span only puts the formula's baseline on the text's.
         style = f"vertical-align: -{svg.depth_em:.3f}em; width: {svg.width_em:.3f}em"
@@ -221,7 +233,7 @@ class HtmlWriter:
         if not self.medium.endnotes:
             return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
         self._note_count += 1
-        anchor = f"{self._part[0]}--fn{self._note_count}"
+        anchor = self._ids.claim(f"{self._part[0]}--fn{self._note_count}")
         number = len(self._notes) + 1
         self._notes.append((anchor, f"<p><sup>{number}</sup> {self.inlines(_note_inlines(node))}</p>"))
         return (f'<a epub:type="noteref" role="doc-noteref" href="#{escape(anchor)}" class="noteref">'

@@ -74,7 +74,7 @@ def test_a_formula_that_cannot_be_typeset_is_shown_as_tex_with_a_diagnostic(tmp_
     page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
     assert '<code class="tex">\\frac{a}{</code>' in page and page.count("<svg") == 1
     [diagnostic] = html.diagnostics
-    assert (diagnostic.code.value, diagnostic.path.name, diagnostic.line) == ("bad-math", "A.md", 1)
+    assert (diagnostic.code.value, diagnostic.path.name, diagnostic.line, diagnostic.col) == ("bad-math", "A.md", 3, 10)
     reflowed = BookHtml(load_book(tmp_path).book, load_theme("default"), medium=REFLOWABLE)
     reflowed.context()
     assert [(d.code.value, d.path.name) for d in reflowed.diagnostics] == [("bad-math", "A.md")]
