@@ -1,15 +1,19 @@
 """A theme: one folder with theme.toml, CSS and Jinja2 templates and its fonts, loaded once."""
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .units import length_mm, page_size_mm
 
 THEMES = Path(__file__).resolve().parents[2] / "themes"
 """Where ``--theme NAME`` looks: the project's ``themes/`` folder."""
@@ -72,12 +76,18 @@ class Theme:
 
     @cached_property
     def templates(self) -> jinja2.Environment:
-        return jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(f / "templates") for f in self.folders]
-                                           + [str(f) for f in self.folders]),
-            autoescape=jinja2.select_autoescape(("html", "xhtml", "html.j2", "xhtml.j2"), default_for_string=False),
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        )
+        """HTML, XHTML and SVG templates: every one is escaped, whatever its file name."""
+        return _Sandbox(loader=_ThemeLoader([str(f / "templates") for f in self.folders]
+                                            + [str(f) for f in self.folders]),
+                        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+    @cached_property
+    def _css(self) -> jinja2.Environment:
+        """CSS templates: not HTML-escaped (quotes are CSS syntax); theme values are checked when the
+        theme loads, and book text goes through the ``css_string`` and ``css_ident`` filters."""
+        env = _Sandbox(autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env.filters.update(css_string=css_string, css_ident=css_ident)
+        return env
 
     def render(self, template: str, **context: Any) -> str:
         """Render a template; the nearest theme in the chain that has it wins."""
@@ -85,17 +95,65 @@ class Theme:
 
     def render_css(self, name: str, **context: Any) -> str:
         """CSS cascades: ``css/NAME`` of every theme in the chain, the one extended first."""
-        layers = [f / "css" / name for f in reversed(self.folders) if (f / "css" / name).is_file()]
-        return "\n".join(self._render(lambda path=path: self.templates.from_string(path.read_text(encoding="utf-8")),
-                                       str(path), context) for path in layers)
+        layers = [(f, f / "css" / name) for f in reversed(self.folders) if (f / "css" / name).is_file()]
+        return "\n".join(self._render(lambda folder=folder, path=path: self._css.from_string(_read_inside(path, folder)),
+                                       str(path), context) for folder, path in layers)
 
-    def _render(self, load: Any, name: str, context: dict[str, Any]) -> str:
+    def _render(self, load: Callable[[], jinja2.Template], name: str, context: dict[str, Any]) -> str:
         try:
             return load().render(theme=self, **context)
-        except (jinja2.TemplateError, OSError) as exc:
+        except ThemeError:
+            raise
+        except (jinja2.TemplateError, OSError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # A theme's template is the theme author's code: whatever it gets wrong, name the file.
             where = getattr(exc, "filename", None) or name
             line = getattr(exc, "lineno", None)
             raise ThemeError(f"{where}{':' + str(line) if line else ''}: template error: {exc}") from exc
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, and templates see values only: a path shows its name, never its file, and
+    the theme shows what docs/themes.md lists, not its loader or folders."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath):
+            return attr in ("name", "stem", "suffix")
+        if isinstance(obj, Theme):
+            return attr in ("name", "values", "value", "fonts", "font_stack")
+        return super().is_safe_attribute(obj, attr, value)
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """Loads templates from the theme folders only, also when a file there is a link elsewhere."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(_is_inside(Path(filename), Path(root)) for root in self.searchpath):
+            raise jinja2.TemplateNotFound(template, f"{filename} lies outside the theme")
+        return source, filename, uptodate
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _read_inside(path: Path, folder: Path) -> str:
+    if not _is_inside(path, folder):
+        raise ThemeError(f"{path}: lies outside the theme folder {folder}")
+    return path.read_text(encoding="utf-8")
+
+
+def css_string(text: Any) -> str:
+    """``text`` as a quoted CSS string that nothing in it can end: quotes, backslashes, ``<``, ``>``,
+    ``&`` and control characters become CSS escapes."""
+    return '"' + re.sub(r'["\\<>&\x00-\x1f\x7f-\x9f\u2028\u2029]', lambda c: f"\\{ord(c[0]):x} ", str(text)) + '"'
+
+
+def css_ident(text: Any) -> str:
+    """``text`` as one CSS identifier (a selector's ``#id`` or a page name): everything but letters,
+    digits, ``-`` and ``_`` is escaped, and so is a leading digit."""
+    ident = re.sub(r"[^\w-]", lambda c: f"\\{ord(c[0]):x} ", str(text))
+    return re.sub(r"^(-?)(\d)", lambda c: f"{c[1]}\\{ord(c[2]):x} ", ident)
 
 
 def load_theme(name: str, themes: Path = THEMES, _seen: tuple[str, ...] = ()) -> Theme:
