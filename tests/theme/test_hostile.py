@@ -2,6 +2,7 @@
 nothing outside their theme."""
 from __future__ import annotations
 
+import functools
 import shutil
 import zipfile
 from pathlib import Path
@@ -112,3 +113,79 @@ def test_css_filters_keep_book_text_inside_its_string_or_identifier() -> None:
     assert css_string("Ä") == '"Ä"'
     assert css_ident("letter-Ä") == "letter-Ä"
     assert css_ident("1 a{b}") == "\\31 \\20 a\\7b b\\7d "
+
+
+@pytest.mark.parametrize("name", ["/abs/path", str(THEMES / "default"), "../themes/default", "..", ".", "a/b",
+                                  "a\\b", ".hidden", "", "default/../print", "x\x00"])
+def test_path_like_theme_names_are_refused(name: str) -> None:
+    with pytest.raises(ThemeError, match=r"is not a theme name: give the name of a folder under .*available: "):
+        load_theme(name)
+
+
+@pytest.mark.parametrize("extends", ["/abs/path", "../default", "..", "sub/dir"])
+def test_extends_takes_a_name_too(tmp_path: Path, extends: str) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "theme.toml").write_text(f'[theme]\nextends = "{extends}"\n', encoding="utf-8")
+    with pytest.raises(ThemeError, match=r"t/theme\.toml: theme\.extends must be the name of a folder under themes/"):
+        load_theme("t", tmp_path)
+
+
+def _font_theme(tmp_path: Path, font: str) -> Path:
+    fonts = tmp_path / "t" / "fonts"
+    fonts.mkdir(parents=True)
+    (tmp_path / "t" / "theme.toml").write_text("", encoding="utf-8")
+    (fonts / "fonts.toml").write_text(f'[[font]]\nfamily = "X"\n{font}\n', encoding="utf-8")
+    return fonts / "fonts.toml"
+
+
+@pytest.mark.parametrize(("font", "message"), [
+    ('file = "../../etc/passwd"', "font 1: font file ../../etc/passwd lies outside the theme folder"),
+    ('file = "../../../../../../../../etc/passwd"', "lies outside the theme folder"),
+    ('file = "/etc/passwd"', "font 1: file must be a file name relative to the fonts folder, not '/etc/passwd'"),
+    ('file = "secret.ttf"', "font 1: font file secret.ttf lies outside the theme folder"),
+    ('file = \'a".ttf\'', "file must be a file name relative to the fonts folder"),
+    ("file = 5", "file must be a file name"),
+    ('file = "X.ttf"\nweight = "bold"', "weight must be a whole number"),
+    ('file = "X.ttf"\nstyle = "x; } body {"', "style must be normal, italic or oblique"),
+])
+def test_a_font_outside_the_theme_or_malformed_is_refused(tmp_path: Path, font: str, message: str) -> None:
+    fonts_toml = _font_theme(tmp_path, font)
+    secret = tmp_path / "secret.ttf"
+    secret.write_bytes(b"not a font")
+    (fonts_toml.parent / "secret.ttf").symlink_to(secret)
+    (fonts_toml.parent / "X.ttf").write_bytes(b"")
+    with pytest.raises(ThemeError, match=message) as error:
+        load_theme("t", tmp_path)
+    assert str(fonts_toml) in str(error.value)
+
+
+def test_a_font_outside_the_theme_is_a_usage_error_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from publish import cli
+
+    _font_theme(tmp_path, 'file = "../../etc/passwd"')
+    monkeypatch.setattr(cli, "load_theme", functools.partial(load_theme, themes=tmp_path))
+    assert cli.main(["build", "--theme", "t", "--source", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "lies outside the theme folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[colors]\naccent = "red; } body { display: none"', "colors.accent must be a colour #rrggbb"),
+    ('[fonts]\nbody = \'X", "Y\'', "fonts.body must be a font family name"),
+    ('[fonts]\nfallback = ["A", "B\\"}"]', "fonts.fallback must be a list, each a font family name"),
+    ('[fonts]\nfallback = "A"', "fonts.fallback must be a list"),
+    ('[page]\nsize = "A4; } body { color: red"', "page.size must be A3–A6"),
+    ('[page]\nmargin_top = "1mm}"', "page.margin_top must be a length"),
+    ('[page]\nmarks = "crop}"', "page.marks must be none, crop"),
+    ('[sizes]\nterm = "2"', "sizes.term must be a size in em"),
+    ('[features]\ncolumns = "2; }"', "features.columns must be a whole number"),
+    ("[features]\ntoc = 1", "features.toc must be true or false"),
+    ('[theme]\nfile_suffix = "/../../x"', "theme.file_suffix must be letters"),
+    ('[theme]\nname = "../x"', "theme.name must be a name"),
+    ('[docx]\nterm = "!!!"', "docx.term must be a Word style name"),
+])
+def test_theme_values_that_could_break_out_of_css_are_refused(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "theme.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ThemeError, match=message):
+        load_theme("t", tmp_path)
