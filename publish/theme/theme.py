@@ -104,7 +104,8 @@ class Theme:
             return load().render(theme=self, **context)
         except ThemeError:
             raise
-        except (jinja2.TemplateError, OSError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        except (jinja2.TemplateError, OSError, ArithmeticError, LookupError, TypeError, ValueError,
+                MemoryError, RecursionError) as exc:
             # A theme's template is the theme author's code: whatever it gets wrong, name the file.
             where = getattr(exc, "filename", None) or name
             line = getattr(exc, "lineno", None)

@@ -189,3 +189,17 @@ def test_theme_values_that_could_break_out_of_css_are_refused(tmp_path: Path, to
     (tmp_path / "t" / "theme.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(ThemeError, match=message):
         load_theme("t", tmp_path)
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("{{ range(10**9) | list | length }}", "Range too big"),
+    ("{{ 'a' * 10**15 }}", "template error"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "template error"),
+    ('{% include "../../../../etc/passwd" %}', "template error"),
+    ('{% include "/etc/passwd" %}', "not found"),
+])
+def test_runaway_or_prying_templates_are_a_theme_error(tmp_path: Path, code: str, message: str) -> None:
+    folder = _copy_default(tmp_path)
+    (folder / "templates" / "entry.html.j2").write_text(code, encoding="utf-8")
+    with pytest.raises(ThemeError, match=message):
+        load_theme("evil", tmp_path).render("entry.html.j2")
