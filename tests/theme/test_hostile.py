@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.read.book import load_book
+from publish.build import load_book
 from publish.render import epub
 from publish.theme.theme import THEMES, ThemeError, css_ident, css_string, load_theme
 
