@@ -34,9 +34,11 @@ class Code(str, Enum):
     REMOTE_RESOURCE = "remote-resource"
     BAD_MATH = "bad-math"
     BAD_METADATA = "bad-metadata"
+    CONTROL_CHARACTER = "control-character"
+    NO_SOURCES = "no-sources"
 
 
-INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG})
+INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG, Code.NO_SOURCES})
 """Codes that mean the input could not be read at all (exit status 2)."""
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, time
 from pathlib import Path
 
-from ..diagnostics import Code, Diagnostic, error
+from ..diagnostics import Code, Diagnostic, error, warning
 from ..model import Metadata
+from .xml_chars import without_invalid_xml
 
 CONFIG_NAME = "book.toml"
 DEFAULT_FRONT_MATTER = ("[0-9]*",)
@@ -96,7 +97,18 @@ def _typed(table: dict, convert: Callable[[str, object], object], name: str, tex
         except TypeError as exc:
             diagnostics.append(error(Code.BAD_CONFIG, path, _key_line(text, key), 1,
                                      f"{name}.{key} must be {exc}; it is ignored"))
+            continue
+        if (cleaned := _cleaned(out[key])) != out[key]:
+            out[key] = cleaned
+            diagnostics.append(warning(Code.CONTROL_CHARACTER, path, _key_line(text, key), 1,
+                                       f"{name}.{key} holds control characters; they are taken out"))
     return out
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, tuple):
+        return tuple(without_invalid_xml(item) for item in value)
+    return without_invalid_xml(value) if isinstance(value, str) else value
 
 
 def _book_type(key: str, value: object) -> object:

@@ -48,3 +48,9 @@ def test_a_toml_date_reads_as_its_iso_string(tmp_path: Path) -> None:
 def test_an_empty_title_is_unset_so_the_sources_fill_it(tmp_path: Path) -> None:
     config, diagnostics = load_config(_config(tmp_path, '[book]\ntitle = ""\nauthors = []\n'))
     assert "title" not in config.explicit and "authors" not in config.explicit and diagnostics == []
+
+
+def test_control_characters_in_a_value_are_taken_out(tmp_path: Path) -> None:
+    config, diagnostics = load_config(_config(tmp_path, '[book]\ntitle = "Kapitel\\u000cEins"\n'))
+    assert config.metadata.title == "Kapitel Eins"
+    assert [(d.code, d.line) for d in diagnostics] == [(Code.CONTROL_CHARACTER, 2)]
