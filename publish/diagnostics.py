@@ -36,6 +36,7 @@ class Code(str, Enum):
     BAD_METADATA = "bad-metadata"
     CONTROL_CHARACTER = "control-character"
     NO_SOURCES = "no-sources"
+    TOO_DEEP = "too-deep"
 
 
 INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG, Code.NO_SOURCES})

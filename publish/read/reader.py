@@ -11,6 +11,7 @@ from markdown_it.tree import SyntaxTreeNode
 from .. import model as m
 from ..diagnostics import Code, Diagnostic, warning
 from .markdown import make_parser
+from .markdown.depth_limit import DEPTH_KEY
 from .markdown.diagnostics_env import ENV_KEY
 from .markdown.grid_tables import GridCell, GridTable
 from .markdown.header_attrs import parse_pandoc_attrs
@@ -37,17 +38,24 @@ _UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|
 def read_markdown(text: str, path: Path, language: str = "de-DE") -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
     """Read ``text`` (the content of ``path``) as Pandoc Markdown."""
     reader = _Reader(path, text, language)
-    return reader.document(), reader.diagnostics
+    try:
+        return reader.document(), reader.diagnostics
+    except RecursionError:
+        # The depth limits should make this unreachable; if not, the text is kept, never a traceback.
+        return (m.CodeBlock(m.NO_ATTR, text),), [warning(Code.TOO_DEEP, path, 1, 1,
+                                                         "nested too deep to read; the file is kept as plain text")]
 
 
 class _Reader:
     """Turns a markdown-it syntax tree into model nodes; methods are named after node types."""
 
-    def __init__(self, path: Path, text: str, language: str, line_offset: int = 0) -> None:
+    def __init__(self, path: Path, text: str, language: str, line_offset: int = 0, depth: int = 0) -> None:
         self.path = path
         self.text = text
         self.language = language
         self.line_offset = line_offset
+        self.depth = depth
+        """How deep the text is nested (a grid table cell's text is as deep as its table)."""
         self.lines = text.split("\n")
         self.diagnostics: list[Diagnostic] = []
         self.notes: dict[int, tuple[m.Block, ...]] = {}
@@ -58,10 +66,10 @@ class _Reader:
     # --- entry points ---------------------------------------------------------------
 
     def document(self) -> tuple[m.Block, ...]:
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {DEPTH_KEY: self.depth}
         tokens = make_parser(self.language).parse(self.text, env)
         for code, line, col, message in env.get(ENV_KEY, []):
-            self._warn(Code(code), line, col, message)
+            self._warn(Code(code), line + self.line_offset, col, message)
         root = SyntaxTreeNode(tokens)
         for node in root.children:
             if node.type == "footnote_block":
@@ -189,14 +197,16 @@ class _Reader:
         table: GridTable = node.meta["table"]
         colspecs = tuple(m.ColSpec(a, w) for a, w in zip(table.aligns, table.widths))
 
+        depth = self.depth + node.level + 2  # the table, then its row and cell
+
         def rows(grid_rows: Sequence[Sequence[GridCell]]) -> tuple[m.Row, ...]:
-            return tuple(m.Row(tuple(self._grid_cell(c) for c in row)) for row in grid_rows)
+            return tuple(m.Row(tuple(self._grid_cell(c, depth) for c in row)) for row in grid_rows)
 
         return m.Table(m.NO_ATTR, (), colspecs, rows(table.head),
                        (rows(table.body),) if table.body else (), rows(table.foot))
 
-    def _grid_cell(self, cell: GridCell) -> m.Cell:
-        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line)
+    def _grid_cell(self, cell: GridCell, depth: int) -> m.Cell:
+        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line, depth)
         sub.notes = self.notes
         blocks = sub.document()
         self.diagnostics.extend(sub.diagnostics)
