@@ -37,6 +37,7 @@ class Code(str, Enum):
     CONTROL_CHARACTER = "control-character"
     NO_SOURCES = "no-sources"
     TOO_DEEP = "too-deep"
+    BAD_EPOCH = "bad-source-date-epoch"
 
 
 INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG, Code.NO_SOURCES})

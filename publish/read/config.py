@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..diagnostics import Code, Diagnostic, error, warning
 from ..model import Metadata
+from ..output import source_date_epoch
 from .xml_chars import without_invalid_xml
 
 CONFIG_NAME = "book.toml"
@@ -42,8 +43,13 @@ class BookConfig:
 
 
 def load_config(source: Path) -> tuple[BookConfig, list[Diagnostic]]:
-    """Read ``source/book.toml`` if there is one; defaults otherwise."""
-    path = source / CONFIG_NAME
+    """Read ``source/book.toml`` if there is one (defaults otherwise); check ``SOURCE_DATE_EPOCH`` too."""
+    config, diagnostics = _load_toml(source / CONFIG_NAME)
+    _, epoch = source_date_epoch()
+    return config, diagnostics + ([epoch] if epoch else [])
+
+
+def _load_toml(path: Path) -> tuple[BookConfig, list[Diagnostic]]:
     if not path.is_file():
         return BookConfig(Metadata(), SourceConfig(), frozenset()), []
     try:
