@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from publish.cache import Cache
 from publish.cli import main
 from publish.read.book import load_book
 from publish.diagnostics import Code, Severity
@@ -150,3 +151,13 @@ def test_metadata_of_the_wrong_shape_is_ignored_with_a_warning(tmp_path: Path, y
     loaded = load_book(_write(tmp_path, {"A.md": f"---\n{yaml_text}---\n\n## A {{.term}}\n"}))
     assert [(d.code, d.line) for d in loaded.diagnostics] == found
     assert (loaded.book.metadata.title, loaded.book.metadata.authors) == ("Untitled", ())
+
+
+def test_a_folder_name_that_is_not_utf8_is_read_and_cached(tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"Ordn\xe9r")))
+    folder.mkdir()
+    _write(folder, {"A.md": "## A {.term}\n\n[x](#B)\n"})
+    cache = Cache(tmp_path / "cache")
+    first, again = load_book(folder, cache=cache), load_book(folder, cache=cache)
+    assert [d.code for d in first.diagnostics] == [d.code for d in again.diagnostics] == [Code.DANGLING_LINK]
+    assert again.diagnostics[0].path == folder / "A.md"
