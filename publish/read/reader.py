@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from .. import model as m
@@ -70,11 +71,19 @@ class _Reader:
         tokens = make_parser(self.language).parse(self.text, env)
         for code, line, col, message in env.get(ENV_KEY, []):
             self._warn(Code(code), line + self.line_offset, col, message)
-        root = SyntaxTreeNode(tokens)
-        for node in root.children:
-            if node.type == "footnote_block":
-                self._collect_notes(node)
-        return self._captioned(self.blocks(n for n in root.children if n.type != "footnote_block"))
+        groups = _top_level_groups(tokens)
+        for start, end in groups:
+            if tokens[start].type == "footnote_block_open":
+                self._collect_notes(SyntaxTreeNode(tokens[start:end]).children[0])
+        out: list[m.Block] = []
+        for start, end in groups:
+            if tokens[start].type != "footnote_block_open":
+                out.extend(self.blocks(SyntaxTreeNode(tokens[start:end]).children))
+            # One top-level block's tokens and tree at a time: a long file's tokens are released as
+            # its model grows, instead of all of them, their tree and the model being alive at once.
+            tokens[start:end] = [None] * (end - start)
+        self._cursor_block = None
+        return self._captioned(tuple(out))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
@@ -373,6 +382,18 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     classes = tuple(c for c in (_SPAN_CLASSES[name], *found.get("class", "").split()) if c)
     kv = tuple((k, found[k]) for k in _KEPT_TAG_ATTRS if k in found)
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
+
+
+def _top_level_groups(tokens: list[Token]) -> list[tuple[int, int]]:
+    """The token ranges of the top-level blocks: an opening token to its closing one, or one token."""
+    groups: list[tuple[int, int]] = []
+    start = depth = 0
+    for i, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            groups.append((start, i + 1))
+            start = i + 1
+    return groups
 
 
 def _merge_text(inlines: list[m.Inline]) -> tuple[m.Inline, ...]:
