@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -72,16 +73,17 @@ class _Reader:
         for code, line, col, message in env.get(ENV_KEY, []):
             self._warn(Code(code), line + self.line_offset, col, message)
         groups = _top_level_groups(tokens)
-        for start, end in groups:
-            if tokens[start].type == "footnote_block_open":
-                self._collect_notes(SyntaxTreeNode(tokens[start:end]).children[0])
+        del tokens
+        for group in groups:
+            if group[0].type == "footnote_block_open":
+                self._collect_notes(SyntaxTreeNode(group).children[0])
         out: list[m.Block] = []
-        for start, end in groups:
-            if tokens[start].type != "footnote_block_open":
-                out.extend(self.blocks(SyntaxTreeNode(tokens[start:end]).children))
-            # One top-level block's tokens and tree at a time: a long file's tokens are released as
-            # its model grows, instead of all of them, their tree and the model being alive at once.
-            tokens[start:end] = [None] * (end - start)
+        # One top-level block's tokens and tree at a time, each released once read: a long file's
+        # tokens, their whole syntax tree and the model are never alive all at once.
+        while groups:
+            group = groups.popleft()
+            if group[0].type != "footnote_block_open":
+                out.extend(self.blocks(SyntaxTreeNode(group).children))
         self._cursor_block = None
         return self._captioned(tuple(out))
 
@@ -384,14 +386,14 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
 
 
-def _top_level_groups(tokens: list[Token]) -> list[tuple[int, int]]:
-    """The token ranges of the top-level blocks: an opening token to its closing one, or one token."""
-    groups: list[tuple[int, int]] = []
+def _top_level_groups(tokens: list[Token]) -> deque[list[Token]]:
+    """The tokens of each top-level block: an opening token to its closing one, or one token."""
+    groups: deque[list[Token]] = deque()
     start = depth = 0
     for i, token in enumerate(tokens):
         depth += token.nesting
         if depth == 0:
-            groups.append((start, i + 1))
+            groups.append(tokens[start:i + 1])
             start = i + 1
     return groups
 
