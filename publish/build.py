@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from . import model as m
 from .cache import Cache, fingerprint
 from .diagnostics import Code, Diagnostic, Severity, error
-from .output import build_time, commit_staged, discard_staged, remove_stale_staged, staged_path
+from .output import build_time, commit_staged, discard_staged, remove_stale_staged, source_date_epoch, staged_path
 from .progress import Progress
 from .read.config import CONFIG_NAME
 from .read.sources import SOURCE_SUFFIXES
@@ -64,11 +64,12 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     progress = progress or Progress()
     if not source.is_dir():
         return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
+    _, bad_epoch = source_date_epoch()
     read = read_folder(source, progress, cache)
     with progress.stage("resolving ids and links"):
         book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
                                             build_time(source))
-    return LoadedBook(book, missing, read.diagnostics + tuple(found))
+    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found))
 
 
 def book_name(metadata: m.Metadata) -> str:

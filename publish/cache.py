@@ -28,7 +28,7 @@ _ENUMS: dict[str, type[Enum]] = {"Code": Code, "Severity": Severity}
 def fingerprint(*parts: bytes | str) -> str:
     digest = hashlib.sha256(__version__.encode())
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
@@ -51,7 +51,7 @@ class Cache:
     def load(self, kind: str, key: str) -> Any | None:
         path = self.folder / kind / f"{key}.json"
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            record = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
             if record.get("key") != key or record.get("program") != __version__:
                 return None
             return decode(record["value"])
@@ -61,7 +61,9 @@ class Cache:
     def store(self, kind: str, key: str, value: Any) -> None:
         record = {"key": key, "program": __version__, "value": encode(value)}
         try:
-            write_atomically(self.folder / kind / f"{key}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+            # surrogateescape: a source path may hold bytes that are not UTF-8 (Python's escapes for them)
+            write_atomically(self.folder / kind / f"{key}.json",
+                             json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogateescape"))
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 

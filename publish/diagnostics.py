@@ -36,9 +36,13 @@ class Code(str, Enum):
     BAD_METADATA = "bad-metadata"
     RAW_FORMAT = "raw-format"
     UNSUPPORTED_LINK = "unsupported-link"
+    CONTROL_CHARACTER = "control-character"
+    NO_SOURCES = "no-sources"
+    TOO_DEEP = "too-deep"
+    BAD_EPOCH = "bad-source-date-epoch"
 
 
-INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG})
+INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG, Code.NO_SOURCES})
 """Codes that mean the input could not be read at all (exit status 2)."""
 
 
@@ -52,14 +56,36 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}: " if self.path else ""
-        return f"{where}{self.severity.value}: {self.message} [{self.code.value}]"
+        where = f"{display_path(self.path)}:{self.line}:{self.col}: " if self.path else ""
+        return f"{where}{self.severity.value}: {_one_line(self.message)} [{self.code.value}]"
 
     def to_json(self) -> dict[str, object]:
         record = asdict(self)
         record.update(code=self.code.value, severity=self.severity.value,
-                      path=str(self.path) if self.path else None)
+                      path=display_path(self.path) if self.path else None,
+                      message=_printable(self.message))
         return record
+
+
+def display_path(path: Path) -> str:
+    """A path as one printable line: undecodable bytes as ``\\xe9``, line breaks as ``\\n``."""
+    return _one_line(str(path))
+
+
+def _printable(text: str) -> str:
+    """Undecodable bytes of a file name (surrogate escapes) written as ``\\xe9``, so printing never fails."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _one_line(text: str) -> str:
+    return _printable(text).translate(_LINE_BREAKS)
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Characters that ``str.splitlines`` breaks at, escaped so a diagnostic stays one line."""
 
 
 def warning(code: Code, path: Path | None, line: int, col: int, message: str) -> Diagnostic:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -11,6 +12,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .diagnostics import Code, Diagnostic, error, warning
+
+_LATEST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
+"""The last time a zip entry can record (DOS dates end in 2107, in steps of two seconds)."""
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
@@ -66,11 +72,32 @@ def build_time(source: Path) -> datetime:
 
     Never the clock, so two builds of the same sources produce the same bytes.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    claimed, _ = source_date_epoch()
+    if claimed is not None:
+        return claimed
     mtimes = [p.stat().st_mtime for p in source.iterdir() if p.is_file()] if source.is_dir() else []
     return datetime.fromtimestamp(int(max(mtimes, default=0)), timezone.utc)
+
+
+def source_date_epoch() -> tuple[datetime | None, Diagnostic | None]:
+    """``SOURCE_DATE_EPOCH`` as a time (None when unset or unusable), and a diagnostic when it is unusable.
+
+    A time past what a zip file (EPUB, DOCX) can hold is an error and clamped to that limit;
+    a value that is not a number of seconds is ignored with a warning.
+    """
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None, None
+    shown = value if len(value) <= 24 else value[:20] + "…"
+    if not re.fullmatch(r"[0-9]+", value):
+        return None, warning(Code.BAD_EPOCH, None, 0, 0,
+                             f"SOURCE_DATE_EPOCH={shown!r} is not a number of seconds; ignored "
+                             "(the newest source file's time is used)")
+    if len(value) > 12 or int(value) > _LATEST.timestamp():
+        return _LATEST, error(Code.BAD_EPOCH, None, 0, 0,
+                              f"SOURCE_DATE_EPOCH={shown} is after {_LATEST:%Y-%m-%d}, "
+                              "the last date a zip file (EPUB, DOCX) can hold")
+    return datetime.fromtimestamp(int(value), timezone.utc), None
 
 
 def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None) -> bytes:

@@ -11,7 +11,9 @@ import pytest
 import publish.output as output
 from publish.model import Metadata
 from publish.build import book_name
-from publish.output import build_time, write_atomically
+from publish.cli import main
+from publish.diagnostics import Code, Severity
+from publish.output import build_time, source_date_epoch, write_atomically, write_zip
 
 PAST = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
 
@@ -192,3 +194,47 @@ def test_an_empty_or_missing_source_gives_the_epoch_not_now(tmp_path: Path, monk
 ])
 def test_book_name_is_the_title_as_a_file_name(title: str, name: str) -> None:
     assert book_name(Metadata(title=title)) == name
+
+
+# --- SOURCE_DATE_EPOCH: a time a zip can hold, else a diagnostic, never a traceback -------
+
+
+@pytest.mark.parametrize("value, severity", [
+    ("5000000000", Severity.ERROR),
+    ("99999999999999999999", Severity.ERROR),
+    ("9" * 5000, Severity.ERROR),
+    ("abc", Severity.WARNING),
+    ("-5", Severity.WARNING),
+    ("١٢٣", Severity.WARNING),
+])
+def test_an_unusable_epoch_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                           value: str, severity: Severity) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    _, diagnostic = source_date_epoch()
+    assert (diagnostic.code, diagnostic.severity) == (Code.BAD_EPOCH, severity)
+    assert "SOURCE_DATE_EPOCH" in str(diagnostic) and len(str(diagnostic)) < 200
+    write_zip([("a", b"b")], build_time(tmp_path))
+
+
+def test_a_huge_epoch_is_clamped_to_the_last_zip_date(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999999999")
+    assert build_time(tmp_path).year == 2107
+
+
+def test_an_unparsable_epoch_is_ignored_and_the_sources_time_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
+    assert build_time(tmp_path) == datetime.fromtimestamp(0, timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert build_time(tmp_path) == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert source_date_epoch()[1] is None
+
+
+def test_check_reports_the_epoch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "A.md").write_text("## A {.term}\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "5000000000")
+    assert main(["check", "--source", str(tmp_path)]) == 1
+    assert "[bad-source-date-epoch]" in capsys.readouterr().err
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
+    assert main(["check", "--source", str(tmp_path)]) == 0
+    assert "ignored" in capsys.readouterr().err

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from datetime import date, time
 from pathlib import Path
 
-from ..diagnostics import Code, Diagnostic, error
+from ..diagnostics import Code, Diagnostic, error, warning
 from ..model import TERM_CLASS, Metadata
+from .xml_chars import without_invalid_xml
 
 CONFIG_NAME = "book.toml"
 DEFAULT_FRONT_MATTER = ("[0-9]*",)
@@ -39,29 +42,35 @@ class BookConfig:
 
 
 def load_config(source: Path) -> tuple[BookConfig, list[Diagnostic]]:
-    """Read ``source/book.toml`` if there is one; defaults otherwise."""
-    path = source / CONFIG_NAME
+    """Read ``source/book.toml`` if there is one (defaults otherwise)."""
+    return _load_toml(source / CONFIG_NAME)
+
+
+def _load_toml(path: Path) -> tuple[BookConfig, list[Diagnostic]]:
     if not path.is_file():
         return BookConfig(Metadata(), SourceConfig(), frozenset()), []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(where[1]), int(where[2])) if where else (1, 1)
         return _default(), [error(Code.BAD_CONFIG, path, line, col, f"cannot read {CONFIG_NAME}: {exc}")]
     diagnostics: list[Diagnostic] = []
-    book = _table(data, "book", _BOOK_KEYS, path, diagnostics)
-    sources = _table(data, "sources", _SOURCE_KEYS, path, diagnostics)
+    book = _typed(_table(data, "book", _BOOK_KEYS, text, path, diagnostics), _book_type, "book",
+                  text, path, diagnostics)
+    sources = _typed(_table(data, "sources", _SOURCE_KEYS, text, path, diagnostics), _source_type, "sources",
+                     text, path, diagnostics)
     for key in set(data) - {"book", "sources"}:
         diagnostics.append(error(Code.BAD_CONFIG, path, 1, 1, f"unknown section [{key}]"))
     if "author" in book:
         book.setdefault("authors", book.pop("author"))
-    if isinstance(book.get("authors"), str):
-        book["authors"] = [book["authors"]]
-    metadata = Metadata(**{k: tuple(v) if isinstance(v, list) else str(v) for k, v in book.items()})
-    source_config = SourceConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in sources.items()})
+    # An empty value sets nothing: metadata from the sources (or the default) fills it.
+    book = {k: v for k, v in book.items() if v}
+    metadata = Metadata(**book)
+    source_config = SourceConfig(**sources)
     if source_config.headingless not in _HEADINGLESS:
-        diagnostics.append(error(Code.BAD_CONFIG, path, 1, 1,
+        diagnostics.append(error(Code.BAD_CONFIG, path, _key_line(text, "headingless"), 1,
                                  f"sources.headingless must be one of {', '.join(_HEADINGLESS)}"))
         source_config = replace(source_config, headingless="error")
     return BookConfig(metadata, source_config, frozenset(book)), diagnostics
@@ -71,14 +80,68 @@ def _default() -> BookConfig:
     return BookConfig(Metadata(), SourceConfig(), frozenset())
 
 
-def _table(data: dict, name: str, known: set[str], path: Path, diagnostics: list[Diagnostic]) -> dict:
+def _table(data: dict, name: str, known: set[str], text: str, path: Path, diagnostics: list[Diagnostic]) -> dict:
     table = data.get(name, {})
     if not isinstance(table, dict):
         diagnostics.append(error(Code.BAD_CONFIG, path, 1, 1, f"[{name}] must be a table"))
         return {}
     for key in sorted(set(table) - known):
-        diagnostics.append(error(Code.BAD_CONFIG, path, 1, 1, f"unknown key {name}.{key}"))
+        diagnostics.append(error(Code.BAD_CONFIG, path, _key_line(text, key), 1, f"unknown key {name}.{key}"))
     return {key: value for key, value in table.items() if key in known}
+
+
+def _typed(table: dict, convert: Callable[[str, object], object], name: str, text: str, path: Path,
+           diagnostics: list[Diagnostic]) -> dict:
+    """The table's values in the types the model holds; a value of another type is a ``bad-config`` error."""
+    out = {}
+    for key, value in table.items():
+        try:
+            out[key] = convert(key, value)
+        except TypeError as exc:
+            diagnostics.append(error(Code.BAD_CONFIG, path, _key_line(text, key), 1,
+                                     f"{name}.{key} must be {exc}; it is ignored"))
+            continue
+        if (cleaned := _cleaned(out[key])) != out[key]:
+            out[key] = cleaned
+            diagnostics.append(warning(Code.CONTROL_CHARACTER, path, _key_line(text, key), 1,
+                                       f"{name}.{key} holds control characters; they are taken out"))
+    return out
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, tuple):
+        return tuple(without_invalid_xml(item) for item in value)
+    return without_invalid_xml(value) if isinstance(value, str) else value
+
+
+def _book_type(key: str, value: object) -> object:
+    if key in ("authors", "author"):
+        return (value,) if isinstance(value, str) else _strings(value, "a string or a list of strings")
+    if key == "date" and isinstance(value, (date, time)):
+        return value.isoformat()  # a TOML date (date = 2026-11-28) reads as the string would
+    if not isinstance(value, str):
+        raise TypeError("a string")
+    return value
+
+
+def _source_type(key: str, value: object) -> object:
+    if key in ("front_matter", "exclude"):
+        return _strings(value, "a list of file names or glob patterns (strings)")
+    if not isinstance(value, str):
+        raise TypeError("a string")
+    return value
+
+
+def _strings(value: object, expected: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError(expected)
+    return tuple(value)
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of ``book.toml`` that sets ``key`` (1 when it cannot be told)."""
+    found = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.M)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
 def merge_metadata(config: BookConfig, found: dict[str, object]) -> Metadata:

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from .. import model as m
 from ..diagnostics import Code, Diagnostic, warning
 from .markdown import make_parser
+from .markdown.depth_limit import DEPTH_KEY
 from .markdown.diagnostics_env import ENV_KEY
 from .markdown.grid_tables import GridCell, GridTable
 from .markdown.header_attrs import parse_pandoc_attrs
@@ -37,17 +40,24 @@ _UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|
 def read_markdown(text: str, path: Path, language: str = "de-DE") -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
     """Read ``text`` (the content of ``path``) as Pandoc Markdown."""
     reader = _Reader(path, text, language)
-    return reader.document(), reader.diagnostics
+    try:
+        return reader.document(), reader.diagnostics
+    except RecursionError:
+        # The depth limits should make this unreachable; if not, the text is kept, never a traceback.
+        return (m.CodeBlock(m.NO_ATTR, text),), [warning(Code.TOO_DEEP, path, 1, 1,
+                                                         "nested too deep to read; the file is kept as plain text")]
 
 
 class _Reader:
     """Turns a markdown-it syntax tree into model nodes; methods are named after node types."""
 
-    def __init__(self, path: Path, text: str, language: str, line_offset: int = 0) -> None:
+    def __init__(self, path: Path, text: str, language: str, line_offset: int = 0, depth: int = 0) -> None:
         self.path = path
         self.text = text
         self.language = language
         self.line_offset = line_offset
+        self.depth = depth
+        """How deep the text is nested (a grid table cell's text is as deep as its table)."""
         self.lines = text.split("\n")
         self.diagnostics: list[Diagnostic] = []
         self.notes: dict[int, tuple[m.Block, ...]] = {}
@@ -58,15 +68,24 @@ class _Reader:
     # --- entry points ---------------------------------------------------------------
 
     def document(self) -> tuple[m.Block, ...]:
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {DEPTH_KEY: self.depth}
         tokens = make_parser(self.language).parse(self.text, env)
         for code, line, col, message in env.get(ENV_KEY, []):
-            self._warn(Code(code), line, col, message)
-        root = SyntaxTreeNode(tokens)
-        for node in root.children:
-            if node.type == "footnote_block":
-                self._collect_notes(node)
-        return self._captioned(self.blocks(n for n in root.children if n.type != "footnote_block"))
+            self._warn(Code(code), line + self.line_offset, col, message)
+        groups = _top_level_groups(tokens)
+        del tokens
+        for group in groups:
+            if group[0].type == "footnote_block_open":
+                self._collect_notes(SyntaxTreeNode(group).children[0])
+        out: list[m.Block] = []
+        # One top-level block's tokens and tree at a time, each released once read: a long file's
+        # tokens, their whole syntax tree and the model are never alive all at once.
+        while groups:
+            group = groups.popleft()
+            if group[0].type != "footnote_block_open":
+                out.extend(self.blocks(SyntaxTreeNode(group).children))
+        self._cursor_block = None
+        return self._captioned(tuple(out))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
@@ -189,14 +208,16 @@ class _Reader:
         table: GridTable = node.meta["table"]
         colspecs = tuple(m.ColSpec(a, w) for a, w in zip(table.aligns, table.widths))
 
+        depth = self.depth + node.level + 2  # the table, then its row and cell
+
         def rows(grid_rows: Sequence[Sequence[GridCell]]) -> tuple[m.Row, ...]:
-            return tuple(m.Row(tuple(self._grid_cell(c) for c in row)) for row in grid_rows)
+            return tuple(m.Row(tuple(self._grid_cell(c, depth) for c in row)) for row in grid_rows)
 
         return m.Table(m.NO_ATTR, (), colspecs, rows(table.head),
                        (rows(table.body),) if table.body else (), rows(table.foot))
 
-    def _grid_cell(self, cell: GridCell) -> m.Cell:
-        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line)
+    def _grid_cell(self, cell: GridCell, depth: int) -> m.Cell:
+        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line, depth)
         sub.notes = self.notes
         blocks = sub.document()
         self.diagnostics.extend(sub.diagnostics)
@@ -374,6 +395,18 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     classes = tuple(c for c in (_SPAN_CLASSES[name], *found.get("class", "").split()) if c)
     kv = tuple((k, found[k]) for k in _KEPT_TAG_ATTRS if k in found)
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
+
+
+def _top_level_groups(tokens: list[Token]) -> deque[list[Token]]:
+    """The tokens of each top-level block: an opening token to its closing one, or one token."""
+    groups: deque[list[Token]] = deque()
+    start = depth = 0
+    for i, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            groups.append(tokens[start:i + 1])
+            start = i + 1
+    return groups
 
 
 def _merge_text(inlines: list[m.Inline]) -> tuple[m.Inline, ...]:

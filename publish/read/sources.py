@@ -4,11 +4,13 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from .config import CONFIG_NAME, SourceConfig
+from .xml_chars import INVALID_XML, without_invalid_xml
 from ..diagnostics import Code, Diagnostic, error, warning
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -16,6 +18,8 @@ _YAML_FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", r
 _YAML_KEYS = {"title": "title", "subtitle": "subtitle", "author": "authors", "date": "date",
               "lang": "language", "language": "language", "rights": "rights",
               "identifier": "identifier", "version": "version"}
+_YAML_MAX_DEPTH = 8
+"""Metadata is a few strings and lists; deeper nesting is refused before it is built."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,9 @@ def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Di
     front: list[tuple[int, SourceFile]] = []
     entries: list[SourceFile] = []
     for path in candidates:
+        if not _utf8_name(path.name):
+            diagnostics.append(error(Code.ENCODING, path, 1, 1, "file name is not valid UTF-8; rename the file"))
+            continue
         if not path.resolve().is_relative_to(root) or not path.is_file():
             diagnostics.append(error(Code.UNREADABLE, path, 1, 1,
                                      "not a regular file inside the source folder; skipped"))
@@ -64,6 +71,9 @@ def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Di
         else:
             front.append((rank, SourceFile(path, text, front_matter=True)))
     front.sort(key=lambda pair: (pair[0], pair[1].path.name))
+    if not front and not entries:
+        what = "no file with text" if candidates else f"no {', '.join('*' + suffix for suffix in SOURCE_SUFFIXES)} files"
+        diagnostics.append(error(Code.NO_SOURCES, folder, 1, 1, f"{what} in the source folder: no book to make"))
     missing = [name for name in config.front_matter
                if not any(ch in name for ch in "*?[") and not (folder / name).is_file()]
     for name in missing:
@@ -99,7 +109,29 @@ def _decode(path: Path, diagnostics: list[Diagnostic]) -> str | None:
         diagnostics.append(error(Code.ENCODING, path, line, col,
                                  f"not valid UTF-8 (byte 0x{data[offset]:02x}); save the file as UTF-8"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return _drop_invalid_xml(path, text.replace("\r\n", "\n").replace("\r", "\n"), diagnostics)
+
+
+def _utf8_name(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python keeps them as surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _drop_invalid_xml(path: Path, text: str, diagnostics: list[Diagnostic]) -> str:
+    first = INVALID_XML.search(text)
+    if first is None:
+        return text
+    line = text.count("\n", 0, first.start()) + 1
+    col = first.start() - (text.rfind("\n", 0, first.start()) + 1) + 1
+    count = len(INVALID_XML.findall(text))
+    diagnostics.append(warning(Code.CONTROL_CHARACTER, path, line, col,
+                               f"control character U+{ord(first[0]):04X} ({count} in the file) cannot be "
+                               "published; form feeds and vertical tabs become spaces, the others are dropped"))
+    return without_invalid_xml(text)
 
 
 def _blank(block: str) -> str:
@@ -135,7 +167,7 @@ def _take_yaml_block(path: Path, text: str, metadata: dict[str, object],
     if not match:
         return text
     try:
-        data = yaml.safe_load(match[1])
+        data = _safe_yaml(match[1])
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
         diagnostics.append(warning(Code.BAD_METADATA, path, line, 1,
@@ -147,9 +179,48 @@ def _take_yaml_block(path: Path, text: str, metadata: dict[str, object],
         name = _YAML_KEYS.get(str(key))
         if name is None or name in metadata or value is None:
             continue
-        if name == "authors":
-            value = tuple(str(a) for a in value) if isinstance(value, list) else (str(value),)
-        else:
-            value = str(value)
+        value = _metadata_value(name, value)
+        if value is None:
+            expected = "text or a list of texts" if name == "authors" else "text"
+            diagnostics.append(warning(Code.BAD_METADATA, path, _yaml_key_line(match[1], str(key)), 1,
+                                       f"metadata {key!r} must be {expected}; ignored"))
+            continue
         metadata[name] = value
     return _blank(match[0]) + text[match.end():]
+
+
+def _safe_yaml(block: str) -> object:
+    """The block's data; anchors and aliases (the "billion laughs") and deep nesting are refused first."""
+    depth = 0
+    for event in yaml.parse(block, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(problem="anchors and aliases (& and *) are not allowed in metadata",
+                                       problem_mark=event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _YAML_MAX_DEPTH:
+                raise yaml.MarkedYAMLError(problem=f"nested deeper than {_YAML_MAX_DEPTH} levels",
+                                           problem_mark=event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return yaml.safe_load(block)
+
+
+def _metadata_value(name: str, value: object) -> str | tuple[str, ...] | None:
+    """A metadata value as the model holds it, or None when it is not text (a mapping, a nested list)."""
+    if name == "authors" and isinstance(value, list):
+        authors = [_scalar(a) for a in value]
+        return None if None in authors else tuple(a for a in authors if a)
+    text = _scalar(value)
+    return (text,) if name == "authors" and text is not None else text
+
+
+def _scalar(value: object) -> str | None:
+    if isinstance(value, (str, int, float, date)):
+        return without_invalid_xml(str(value))
+    return None
+
+
+def _yaml_key_line(block: str, key: str) -> int:
+    found = re.search(rf"^{re.escape(key)}\s*:", block, re.M)
+    return block.count("\n", 0, found.start()) + 2 if found else 2

@@ -1,10 +1,16 @@
 """Source folders: book.toml, pandoc title and YAML blocks, and bad files."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from publish.cache import Cache
+from publish.cli import main
 from publish.build import load_book
 from publish.diagnostics import Code, Severity
+from publish.tree import stringify
 
 
 def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
@@ -101,3 +107,57 @@ def test_symlink_out_of_the_source_folder_is_refused(tmp_path: Path) -> None:
     loaded = load_book(book)
     assert [e.id for e in loaded.book.entries] == ["A"]
     assert [d.code for d in loaded.diagnostics] == [Code.UNREADABLE]
+
+
+def test_control_characters_are_taken_out_with_their_position(tmp_path: Path) -> None:
+    loaded = load_book(_write(tmp_path, {"A.md": "## Kapitel\fEins {.term}\n\nText\x01 mit\x0b Steuerzeichen\n"}))
+    entry = loaded.book.entries[0]
+    assert entry.title_text == "Kapitel Eins"
+    assert stringify(entry.blocks) == "Text mit  Steuerzeichen"
+    assert [(d.code, d.line, d.col) for d in loaded.diagnostics] == [(Code.CONTROL_CHARACTER, 1, 11)]
+
+
+def test_a_file_name_that_is_not_utf8_is_an_encoding_error(tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path)
+    for name in (b"Caf\xe9.md", b"B.md"):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(b"## Eintrag {.term}\n")
+    loaded = load_book(tmp_path)
+    assert [e.source.name for e in loaded.book.entries] == ["B.md"]
+    [diagnostic] = loaded.diagnostics
+    assert diagnostic.code is Code.ENCODING and "Caf\\xe9.md:1:1: error" in str(diagnostic)
+
+
+def test_a_folder_without_sources_is_an_error_not_an_untitled_book(tmp_path: Path) -> None:
+    assert [d.code for d in load_book(tmp_path).diagnostics] == [Code.NO_SOURCES]
+    assert main(["check", "--source", str(_write(tmp_path, {"leer.md": ""}))]) == 2
+
+
+def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
+    bomb = "".join(f"{c}: &{c} [" + ",".join(["*" + chr(ord(c) - 1)] * 9) + "]\n" for c in "bcdefghi")
+    loaded = load_book(_write(tmp_path, {"A.md": f"---\na: &a [lol]\n{bomb}title: *i\n---\n\n## A {{.term}}\n"}))
+    # refused like a block that does not parse: read as text, before the entry heading
+    assert [(d.code, d.line) for d in loaded.diagnostics] == [(Code.BAD_METADATA, 2), (Code.NO_ENTRY_HEADING, 1)]
+    assert loaded.book.metadata.title == "Untitled"
+
+
+@pytest.mark.parametrize("yaml_text, found", [
+    ("title: {a: b}\n", [(Code.BAD_METADATA, 2)]),
+    ("lang: de\nauthor: [[A, B]]\n", [(Code.BAD_METADATA, 3)]),
+    ("title: " + "[" * 5000 + "]" * 5000 + "\n", [(Code.BAD_METADATA, 2), (Code.NO_ENTRY_HEADING, 1)]),
+])
+def test_metadata_of_the_wrong_shape_is_ignored_with_a_warning(tmp_path: Path, yaml_text: str,
+                                                               found: list[tuple[Code, int]]) -> None:
+    loaded = load_book(_write(tmp_path, {"A.md": f"---\n{yaml_text}---\n\n## A {{.term}}\n"}))
+    assert [(d.code, d.line) for d in loaded.diagnostics] == found
+    assert (loaded.book.metadata.title, loaded.book.metadata.authors) == ("Untitled", ())
+
+
+def test_a_folder_name_that_is_not_utf8_is_read_and_cached(tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"Ordn\xe9r")))
+    folder.mkdir()
+    _write(folder, {"A.md": "## A {.term}\n\n[x](#B)\n"})
+    cache = Cache(tmp_path / "cache")
+    first, again = load_book(folder, cache=cache), load_book(folder, cache=cache)
+    assert [d.code for d in first.diagnostics] == [d.code for d in again.diagnostics] == [Code.DANGLING_LINK]
+    assert again.diagnostics[0].path == folder / "A.md"

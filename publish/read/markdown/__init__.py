@@ -12,6 +12,7 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from ...theme.languages import language_of
+from .depth_limit import depth_limit_plugin
 from .fenced_divs import fenced_div_plugin
 from .grid_tables import grid_table_plugin
 from .header_attrs import header_attrs_plugin
@@ -38,4 +39,5 @@ def make_parser(language: str = "de-DE") -> MarkdownIt:
     md.use(superscript_plugin)
     md.use(attrs_plugin, spans=True)
     md.use(smart_punctuation_plugin)
+    md.use(depth_limit_plugin)
     return md
