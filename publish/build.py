@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from . import model as m
 from .cache import Cache, fingerprint
@@ -25,7 +24,6 @@ from .render import Backend, RenderResult, load_backend
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
 from .theme.theme import Theme
-from .tree import walk
 
 @dataclass(frozen=True, slots=True)
 class LoadedBook:
@@ -169,12 +167,6 @@ def _inputs_key(backend: Backend, theme: Theme, source: Path) -> str:
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def _used_assets(book: m.Book) -> tuple[str, ...]:
-    """The files besides its sources that the book uses (images), relative to the source folder."""
-    return tuple(sorted({unquote(n.src) for part in (*book.entries, *book.front_matter)
-                         for n in walk(part.blocks) if isinstance(n, m.Image)}))
-
-
 def _sources_key(source: Path, assets: Iterable[str]) -> str:
     """The content of every file a build of ``source`` reads: each candidate source file and
     book.toml directly in the folder (a new file changes the book) and the assets it used."""
@@ -214,6 +206,6 @@ def _up_to_date(cache: Cache, out: Path, backend: Backend, theme: Theme, key: st
 
 def _remember(cache: Cache, out: Path, backend: Backend, theme: Theme, key: str, target: Path, source: Path,
               book: m.Book) -> None:
-    assets = _used_assets(book)
+    assets = tuple(book.images)
     digest = (_sources_key(source, assets), file_digest(target))
     cache.store("outputs", f"{theme.name}-{backend.name}", (key, target.relative_to(out).as_posix(), digest, assets))

@@ -35,6 +35,7 @@ class Code(str, Enum):
     BAD_MATH = "bad-math"
     BAD_METADATA = "bad-metadata"
     RAW_FORMAT = "raw-format"
+    BAD_IMAGE = "bad-image"
     UNSUPPORTED_LINK = "unsupported-link"
     CONTROL_CHARACTER = "control-character"
     NO_SOURCES = "no-sources"

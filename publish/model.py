@@ -346,6 +346,8 @@ class Book:
     """Every id in the book → the id of the entry or front matter holding it (or ``Index``)."""
     links: int = 0
     """How many internal links were resolved (backends check their output against it)."""
+    images: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    """Every image the book shows: its path inside the source folder (as in ``Image.src``) → media type."""
     source: Path = field(default=Path("."), compare=False)
     """The source folder: images and other files are read from inside it only."""
     modified: datetime = field(default=datetime(1970, 1, 1, tzinfo=timezone.utc), compare=False)

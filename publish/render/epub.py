@@ -8,7 +8,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ebooklib import epub
 from fontTools import subset
@@ -55,7 +55,8 @@ class _Document(epub.EpubItem):
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
     files = _file_names(book)
-    html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE)
+    images = _image_names(book)
+    html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE, asset=images.__getitem__)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
 
@@ -89,13 +90,13 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
 
     with (progress or Progress()).stage("EPUB: packaging", len(docs)):
-        content = _package(book, theme, docs, files, labels, html)
+        content = _package(book, theme, docs, files, labels, html, images)
     write_atomically(out, content)
     return RenderResult(out, diagnostics=html.diagnostics)
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
-             labels: Mapping[str, str], html: BookHtml) -> bytes:
+             labels: Mapping[str, str], html: BookHtml, images: Mapping[str, str]) -> bytes:
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -119,6 +120,9 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
                                        media_type="font/ttf", content=_subset(face, text)))
+    for n, (src, name) in enumerate(images.items(), start=1):
+        package.add_item(epub.EpubItem(uid=f"image-{n}", file_name=name, media_type=book.images[src],
+                                       content=(book.source / src).read_bytes()))
     cover = epub.EpubCover(uid="cover-image", file_name="cover.svg")
     cover.media_type, cover.content = "image/svg+xml", _cover_svg(book, theme).encode("utf-8")
     package.add_item(cover)
@@ -146,6 +150,22 @@ def _file_names(book: m.Book) -> dict[str, str]:
         base = unicodedata.normalize("NFKD", part.id).encode("ascii", "ignore").decode().lower()
         generated[part.id] = stems.claim(re.sub(r"[^a-z0-9]+", "-", base).strip("-") or "part")
     return {part: f"{stem}.xhtml" for part, stem in generated.items()}
+
+
+_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+                   "image/svg+xml": ".svg"}
+
+
+def _image_names(book: m.Book) -> dict[str, str]:
+    """Each image of the source folder → its file in the package (``images/gpu.png``), unique."""
+    names = UniqueNames(numbered=lambda base, n: f"{Path(base).stem}-{n}{Path(base).suffix}")
+    out = {}
+    for src in book.images:
+        path = PurePosixPath(src)
+        stem = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore")
+                      .decode().lower()).strip("-") or "image"
+        out[src] = "images/" + names.claim(stem + _IMAGE_SUFFIXES[book.images[src]])
+    return out
 
 
 def linker(book: m.Book) -> Callable[[str], str]:

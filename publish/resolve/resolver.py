@@ -14,6 +14,7 @@ from .. import model as m
 from .anchors import AnchorRegistry, is_valid_id, sanitize_id, slugify
 from ..diagnostics import Code, Diagnostic, warning
 from .collation import initial_letter, sort_key
+from .images import ImageProblem, inspect_image
 from .index import IndexMark, build_index, group_by_letter, letter_anchor
 from ..tree import mark_term, stringify, transform
 
@@ -60,6 +61,7 @@ def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: 
         index=build_index(entries, resolver.marks),
         anchors=MappingProxyType(dict(resolver.registry.owners)),
         links=resolver.resolved,
+        images=MappingProxyType(dict(sorted(resolver.images.items()))),
         source=source,
         modified=modified,
     )
@@ -77,6 +79,8 @@ class _Resolver:
         self.marks: list[IndexMark] = []
         self.diagnostics: list[Diagnostic] = []
         self.dangling: dict[str, list[m.SourcePos]] = {}
+        self.images: dict[str, str] = {}
+        """Every image the book shows (path in the source folder) → its media type."""
         self.resolved = 0
 
     # --- ids ------------------------------------------------------------------------
@@ -208,7 +212,13 @@ class _Resolver:
             elif not path.is_file():
                 code, problem = Code.MISSING_FILE, "does not exist"
             else:
-                return image
+                name = path.relative_to(self.source.resolve()).as_posix()
+                try:
+                    if name not in self.images:
+                        self.images[name] = inspect_image(path).media_type
+                    return replace(image, src=name)
+                except ImageProblem as exc:
+                    code, problem = Code.BAD_IMAGE, str(exc)
         self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
                                         f"image {image.src!r} {problem}; its alt text is shown instead"))
         return m.Span(m.Attr("", (m.MISSING_IMAGE_CLASS,)), image.alt)

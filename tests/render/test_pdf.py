@@ -18,6 +18,7 @@ from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
 from tests.render.conftest import corpus_source, rendered
+from tests.resolve.test_images import png
 
 
 @pytest.fixture(scope="module")
@@ -199,9 +200,7 @@ def test_hostile_raw_html_cannot_reach_outside_and_images_inside_work(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "book"
     source.mkdir()
-    (source / "punkt.png").write_bytes(bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0a5ee0000000049454e44ae426082"))
+    (source / "punkt.png").write_bytes(png(1))
     (source / "A.md").write_text(
         "## A {#A .term}\n\n![Ein Punkt](punkt.png)\n\n"
         '<div><img src="file:///etc/passwd"><script>fetch("http://evil")</script>'

@@ -8,6 +8,8 @@ from publish.build import load_book
 from publish.diagnostics import Code
 from publish.tree import walk
 
+from tests.resolve.test_images import png
+
 
 def _book(tmp_path: Path, files: dict[str, str]):
     for name, text in files.items():
@@ -107,7 +109,7 @@ def test_index_lists_titles_aliases_and_marks_in_german_order(tmp_path: Path) ->
 
 
 def test_images_must_be_files_inside_the_source_folder(tmp_path: Path) -> None:
-    (tmp_path / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "bild.png").write_bytes(png())
     loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n![gut](bild.png) ![fehlt](weg.png)\n\n"
                                       "![raus](../../etc/passwd) ![netz](http://example.org/x.png)\n"})
     entry = loaded.book.entries[0]

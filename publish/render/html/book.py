@@ -43,11 +43,11 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 medium: Medium = PAGED) -> None:
+                 medium: Medium = PAGED, asset: Callable[[str], str] = str) -> None:
         self.book = book
         self.theme = theme
         self.href = href
-        self.writer = HtmlWriter(href, medium, taken=book.anchors)
+        self.writer = HtmlWriter(href, medium, taken=book.anchors, asset=asset)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -50,8 +50,10 @@ class HtmlWriter:
     """
 
     def __init__(self, href: Callable[[str], str], medium: Medium = PAGED, heading_offset: int = 1,
-                 taken: Iterable[str] = ()) -> None:
+                 taken: Iterable[str] = (), asset: Callable[[str], str] = str) -> None:
         self.href = href
+        self.asset = asset
+        """Where an image of the source folder is found from the document (EPUB packs them anew)."""
         self.medium = medium
         self.xhtml = medium.xhtml
         self.heading_offset = heading_offset
@@ -227,7 +229,7 @@ class HtmlWriter:
     def visit_image(self, node: m.Image) -> str:
         alt = escape(stringify(node.alt))
         end = " /" if self.xhtml else ""
-        return f'<img src="{escape(node.src)}" alt="{alt}"{self._attrs(node.attr)}{end}>'
+        return f'<img src="{escape(self.asset(node.src))}" alt="{alt}"{self._attrs(node.attr)}{end}>'
 
     def visit_note(self, node: m.Note) -> str:
         if not self.medium.endnotes:
