@@ -25,3 +25,132 @@ def test_harmless_markup_is_kept_and_closed() -> None:
 
 def test_text_is_escaped() -> None:
     assert sanitize_html("<p>1 &lt; 2 &amp; <b>3 > 2</b></p>") == "<p>1 &lt; 2 &amp; <b>3 &gt; 2</b></p>"
+
+
+# --- attribute values ---------------------------------------------------------------
+
+def test_attribute_values_are_validated_not_just_names() -> None:
+    assert sanitize_html('<span dir="sideways" lang="!!!">x</span>') == "<span>x</span>"
+    assert sanitize_html('<span dir=" RTL " lang="de-DE">x</span>') == '<span dir="rtl" lang="de-DE">x</span>'
+    assert sanitize_html('<span lang="zh-Hant-TW" dir="auto">x</span>') == '<span lang="zh-Hant-TW" dir="auto">x</span>'
+    assert sanitize_html('<span lang="de DE">a</span><span lang="">b</span><span lang="x-">c</span>') == \
+        "<span>a</span><span>b</span><span>c</span>"
+
+
+def test_colspan_and_rowspan_are_positive_integers_on_cells_only() -> None:
+    html = sanitize_html('<table><tr><td colspan="abc" rowspan="0">a</td><td colspan="02">b</td>'
+                         '<th rowspan="1001">c</th><td colspan="-1">d</td><td colspan="1000">e</td></tr></table>')
+    assert html == ('<table><tr><td>a</td><td colspan="2">b</td><th>c</th><td>d</td>'
+                    '<td colspan="1000">e</td></tr></table>')
+    assert sanitize_html('<div colspan="2">x</div>') == "<div>x</div>"
+
+
+def test_class_is_a_list_of_tokens_and_title_any_escaped_text() -> None:
+    assert sanitize_html('<b class=" a\t b\n" title=\'"1" < 2 & <script>\'>x</b>') == \
+        '<b class="a b" title="&quot;1&quot; &lt; 2 &amp; &lt;script&gt;">x</b>'
+    assert sanitize_html('<b class="  ">x</b>') == "<b>x</b>"
+
+
+def test_attribute_names_are_lower_case_and_given_once() -> None:
+    assert sanitize_html('<B CLASS="a" Lang="en" class="b" LANG="de">x</B>') == '<b class="a" lang="en">x</b>'
+
+
+# --- context: block or phrasing -------------------------------------------------------
+
+def test_inline_context_keeps_only_phrasing_elements() -> None:
+    html = sanitize_html('a<div class="x">b<p>c</p></div><ul><li>d</li></ul><hr><em>e</em><br>f',
+                         xhtml=True, context="inline")
+    assert html == "abcd<em>e</em><br />f"
+    assert sanitize_html("<div>b</div>", context="block") == "<div>b</div>"
+
+
+def test_a_paragraph_split_over_two_raw_inlines_leaves_nothing_unbalanced() -> None:
+    assert sanitize_html('<p class="x">', context="inline") == ""
+    assert sanitize_html("</p>", context="inline") == ""
+    assert sanitize_html("<p>a", context="block") == "<p>a</p>"
+
+
+def test_a_block_inside_a_paragraph_ends_the_paragraph() -> None:
+    assert sanitize_html("<p>a<div>b</div>c</p>") == "<p>a</p><div>b</div>c"
+    assert sanitize_html("<p>a<b>b<ul><li>c</ul>") == "<p>a<b>b</b></p><ul><li>c</li></ul>"
+
+
+# --- structure ----------------------------------------------------------------------
+
+def test_list_items_only_inside_lists() -> None:
+    assert sanitize_html("<li>orphan</li> text") == "orphan text"
+    assert sanitize_html("<ul>t<li>a<li>b</ul>") == "<ul><li>t</li><li>a</li><li>b</li></ul>"
+    assert sanitize_html("<ol><li>a<ul><li>b</ul><li>c</ol>") == "<ol><li>a<ul><li>b</li></ul></li><li>c</li></ol>"
+
+
+def test_terms_and_definitions_only_inside_definition_lists_in_order() -> None:
+    assert sanitize_html("<dt>t</dt><dd>d</dd>") == "td"
+    assert sanitize_html("<dl><dt>t<dd>d<dd>e</dl>") == "<dl><dt>t</dt><dd>d</dd><dd>e</dd></dl>"
+    assert sanitize_html("<dl><dd>d</dd><dt>t</dt></dl>") == "<dl><dt></dt><dd>d</dd><dt>t</dt><dd></dd></dl>"
+    assert sanitize_html("<dl>x</dl>") == "<dl><dt></dt><dd>x</dd></dl>"
+
+
+def test_table_parts_only_inside_tables_and_properly_nested() -> None:
+    assert sanitize_html("<td>cell</td> <tr><th>h</th></tr> <tbody>b</tbody>") == "cell h b"
+    assert sanitize_html("<table>x<td>a</td><tr><td>b</table>") == \
+        "<table><tr><td>x</td><td>a</td></tr><tr><td>b</td></tr></table>"
+    assert sanitize_html("<table><tbody><tr><td>a</tbody><tr><td>b</table>") == \
+        "<table><tbody><tr><td>a</td></tr></tbody><tbody><tr><td>b</td></tr></tbody></table>"
+    assert sanitize_html("<table><tr><td>a</td></tr><caption>late</caption><thead><tr><td>h</thead></table>") == \
+        "<table><tbody><tr><td>a</td></tr><tr><td>late</td></tr></tbody><tbody><tr><td>h</td></tr></tbody></table>"
+    assert sanitize_html("<table><caption>C</caption><thead><tr><th>h</th></tr></thead><tr><td>a</td></tr>"
+                         "<tfoot><tr><td>f</td></tr></tfoot></table>") == \
+        ("<table><caption>C</caption><thead><tr><th>h</th></tr></thead><tr><td>a</td></tr>"
+         "<tfoot><tr><td>f</td></tr></tfoot></table>")
+
+
+def test_a_table_without_rows_is_its_text() -> None:
+    assert sanitize_html("<table></table>") == ""
+    assert sanitize_html("<table><caption>C</caption><tbody></tbody></table>") == "C"
+
+
+def test_no_link_inside_a_link() -> None:
+    assert sanitize_html("<a>1<a>2</a>3</a>") == "<a>123</a>"
+    assert sanitize_html("<a>1<b>2<a>3</a></b></a>") == "<a>1<b>23</b></a>"
+    # A raw inline may stand inside a Markdown link: there, no a at all.
+    assert sanitize_html("<a class='x'>1</a>", context="inline") == "1"
+
+
+def test_every_element_closed_and_nothing_closed_that_was_not_opened() -> None:
+    assert sanitize_html("<div><b>a<i>b") == "<div><b>a<i>b</i></b></div>"
+    assert sanitize_html("</div>a</b></i>b<i>c</b>d</i>") == "ab<i>cd</i>"
+
+
+def test_entities_become_characters_and_unknown_ones_text() -> None:
+    assert sanitize_html("a&nbsp;b &bogus; &amp; &#x41; &#0;", xhtml=True) == "a\xa0b &amp;bogus; &amp; A \ufffd"
+
+
+def test_characters_xml_forbids_are_removed() -> None:
+    assert sanitize_html("a\x00b\x0cc\x1bd\ufffee", xhtml=True) == "abcde"
+    assert sanitize_html('<b title="a\x01b">x</b>') == '<b title="ab">x</b>'
+
+
+def test_details_needs_a_summary_and_figure_a_caption_at_an_end() -> None:
+    assert sanitize_html("<details><summary>s</summary>x</details>") == "<details><summary>s</summary>x</details>"
+    assert sanitize_html("<details>x</details>") == "<div>x</div>"
+    assert sanitize_html("<summary>s</summary>") == "s"
+    assert sanitize_html("<figure>a<figcaption>c</figcaption>b</figure>") == "<figure>acb</figure>"
+    assert sanitize_html("<figure><figcaption>c</figcaption>b</figure>") == "<figure><figcaption>c</figcaption>b</figure>"
+
+
+# --- active content ---------------------------------------------------------------------
+
+def test_unknown_elements_are_unwrapped_and_keep_their_text() -> None:
+    assert sanitize_html('<font color="red">a</font><center>b</center><h1>c</h1><img src="x" alt="y">d') == "abcd"
+
+
+def test_a_self_closing_script_does_not_swallow_the_rest() -> None:
+    assert sanitize_html("a<script/>b<style/>c<iframe src='x'/>d") == "abcd"
+
+
+def test_nested_dropped_elements_do_not_end_the_drop_early() -> None:
+    assert sanitize_html("<script><script></script>still dropped</script>visible") == "visible"
+    assert sanitize_html("<object><object>x</object>still dropped</object>visible") == "visible"
+    assert sanitize_html("<svg><style>x</style><script>y</script>still dropped</svg>visible") == "visible"
+    assert sanitize_html("<svg><style></svg>visible") == "visible"
+    assert sanitize_html("<script>if (a<b) x()</script>visible</script>") == "visible"
