@@ -39,6 +39,8 @@ _TRANSPARENT = frozenset({"a", "del", "ins"})
 _CLOSES_P = FLOW_ONLY | {"dd", "dt", "figcaption", "li"}
 _P_SCOPE = frozenset({"caption", "table", "td", "th"})
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+_MAX_DEPTH = 64
+"""Elements nested deeper than this are unwrapped (their text stays): the tree is walked recursively."""
 _IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "li": (frozenset({"li"}), frozenset({"ul", "ol", "table"})),
     "dt": (frozenset({"dt", "dd"}), frozenset({"dl", "table"})),
@@ -123,6 +125,8 @@ class _TreeBuilder(HTMLParser):
             self._close_implied(frozenset({"p"}), _P_SCOPE)
         if tag in _IMPLIED_END:
             self._close_implied(*_IMPLIED_END[tag])
+        if len(self.stack) > _MAX_DEPTH and tag not in _HTML_VOID:
+            return
         element = _Element(tag, [(name, value or "") for name, value in attrs])
         self.stack[-1].children.append(element)
         if tag not in _HTML_VOID:

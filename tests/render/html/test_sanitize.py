@@ -145,6 +145,13 @@ def test_details_needs_a_summary_and_figure_a_caption_at_an_end() -> None:
     assert sanitize_html("<figure><figcaption>c</figcaption>b</figure>") == "<figure><figcaption>c</figcaption>b</figure>"
 
 
+
+def test_deep_nesting_keeps_its_text_without_a_recursion_error() -> None:
+    html = sanitize_html("<b>" * 5000 + "x" + "<table><tr><td>" * 2000 + "y", xhtml=True)
+    assert html.count("<b>") == 64 and html.endswith("y" + "</b>" * 64)
+    assert html.replace("<b>", "").replace("</b>", "").startswith("x")
+    etree.fromstring(f"<div>{html}</div>")
+
 # --- active content ---------------------------------------------------------------------
 
 def test_unknown_elements_are_unwrapped_and_keep_their_text() -> None:
