@@ -114,7 +114,7 @@ class HtmlWriter:
         return f"<pre{attrs}><code>{escape(node.text, quote=False)}</code></pre>"
 
     def visit_rawblock(self, node: m.RawBlock) -> str:
-        return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
+        return sanitize_html(node.text, self.xhtml, "block") if node.format == "html" else ""
 
     def visit_blockquote(self, node: m.BlockQuote) -> str:
         return f"<blockquote>{self.blocks(node.blocks)}</blockquote>"
@@ -219,7 +219,7 @@ class HtmlWriter:
         return f'<span class="math {kind}" role="math" aria-label="{escape(node.tex)}" style="{style}">{svg.svg}</span>'
 
     def visit_rawinline(self, node: m.RawInline) -> str:
-        return sanitize_html(node.text, self.xhtml) if node.format == "html" else ""
+        return sanitize_html(node.text, self.xhtml, "inline") if node.format == "html" else ""
 
     def visit_link(self, node: m.Link) -> str:
         url = self.href(node.url[1:]) if node.url.startswith("#") else node.url
