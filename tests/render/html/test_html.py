@@ -78,3 +78,11 @@ def test_a_formula_that_cannot_be_typeset_is_shown_as_tex_with_a_diagnostic(tmp_
     reflowed = BookHtml(load_book(tmp_path).book, load_theme("default"), medium=REFLOWABLE)
     reflowed.context()
     assert [(d.code.value, d.path.name) for d in reflowed.diagnostics] == [("bad-math", "A.md")]
+
+
+def test_tokens_too_long_for_a_word_get_break_opportunities_on_pages_only() -> None:
+    token = "a1" * 50  # 100 characters: a hash, a URL
+    paged = _html(f"Wert {token} und `{token}` und Donaudampfschifffahrtsgesellschaftskapitän.")
+    assert paged.count("\u200b") == 6 and "\u200b".join([token[:32], token[32:64], token[64:96], token[96:]]) in paged
+    assert "Donaudampfschifffahrtsgesellschaftskapitän" in paged  # a long German word still hyphenates
+    assert "\u200b" not in _html(f"Wert {token}.", REFLOWABLE)
