@@ -71,8 +71,18 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
 
 
 def book_name(metadata: m.Metadata) -> str:
-    """The outputs' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``)."""
-    return re.sub(r"-{2,}", "-", slugify(metadata.title)) if re.search(r"[^\W\d_]", metadata.title) else "book"
+    """The outputs' base name: the title as a file-name slug (``KI-Glossar`` → ``ki-glossar``),
+    short enough that version, theme suffix and a temporary name still fit a file name (255 bytes)."""
+    if not re.search(r"[^\W\d_]", metadata.title):
+        return "book"
+    name = re.sub(r"-{2,}", "-", slugify(metadata.title))
+    while len(name.encode("utf-8")) > _NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip("-.") or "book"
+
+
+_NAME_BYTES = 120
+"""At most this many bytes of a title go into file names."""
 
 
 def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version: str = "") -> Path:

@@ -87,6 +87,9 @@ def _build(args: argparse.Namespace) -> int:
     except ThemeError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if problem := _output_problem(args.out, args.source):
+        print(f"publish: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     cache = Cache(args.out / CACHE_DIR)
     return _with_progress(args.quiet, lambda progress: _render(args, theme, wanted, cache, progress))
 
@@ -110,6 +113,9 @@ def _render(args: argparse.Namespace, theme: Theme, wanted: tuple[str, ...], cac
 
 
 def _release(args: argparse.Namespace) -> int:
+    if problem := _output_problem(args.out, args.source):
+        print(f"publish: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     return _with_progress(args.quiet, lambda progress: _write_release(args, progress))
 
 
@@ -131,15 +137,32 @@ def _write_release(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _with_progress(quiet: bool, work: Callable[[Progress], int]) -> int:
-    """Run ``work`` with a progress display; a backend's or theme's error ends it with exit 1."""
+    """Run ``work`` with a progress display; a backend's or theme's error, or an output that
+    cannot be written, ends it with exit 1."""
     progress = make_progress(quiet)
     try:
         return work(progress)
     except (RenderError, ThemeError) as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"publish: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         progress.close()
+
+
+def _output_problem(out: Path, source: Path) -> str:
+    """Why ``out`` cannot take the outputs ('' when it can)."""
+    resolved = out.resolve()
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    if resolved == Path(resolved.anchor):
+        return f"--out {out} is the root of the file system; name a folder for the outputs"
+    if resolved == source.resolve():
+        return f"--out {out} is the source folder; outputs and their cache would mix with the sources"
+    return ""
 
 
 def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:

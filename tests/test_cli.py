@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, SEEDS
 
@@ -98,3 +101,41 @@ def test_strict_build_checks_again_even_when_outputs_are_current(tmp_path: Path)
     assert _run("build", "--source", str(source), "--out", str(out), "--format", "docx").returncode == 0
     strict = _run("build", "--source", str(source), "--out", str(out), "--format", "docx", "--strict")
     assert strict.returncode == 1 and "[dangling-link]" in strict.stderr
+
+
+@pytest.mark.parametrize("where", ["file", "root", "source"])
+def test_an_output_folder_that_cannot_be_one_is_a_usage_error(tmp_path: Path, where: str) -> None:
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "A.md").write_text("## A {#A .term}\n\nText.\n", encoding="utf-8")
+    out = {"file": tmp_path / "book.pdf", "root": Path("/"), "source": source}[where]
+    if where == "file":
+        out.write_text("not a folder", encoding="utf-8")
+    for command in ("build", "release"):
+        result = _run(command, "--source", str(source), "--out", str(out), "--quiet")
+        assert result.returncode == 2 and "--out" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in source.iterdir()) == ["A.md"]
+
+
+def test_an_unwritable_output_folder_is_a_clear_failure(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        blocked = tmp_path / "file-in-the-way"
+        blocked.write_text("x", encoding="utf-8")
+        out = blocked / "out"  # a folder below a file cannot be made, even by root
+    else:
+        out = tmp_path / "locked"
+        out.mkdir(mode=0o500)
+    result = _run("build", "--source", str(SEEDS), "--out", str(out), "--format", "docx", "--quiet")
+    assert result.returncode == 1 and "publish: cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_very_long_title_still_gives_file_names(tmp_path: Path) -> None:
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "book.toml").write_text(f'[book]\ntitle = "{"Überlänge " * 60}"\n', encoding="utf-8")
+    (source / "A.md").write_text("## A {#A .term}\n\nText.\n", encoding="utf-8")
+    result = _run("build", "--source", str(source), "--out", str(tmp_path / "out"), "--format", "docx", "--quiet")
+    assert result.returncode == 0, result.stderr
+    [name] = [p.name for p in (tmp_path / "out").glob("*.docx")]
+    assert name.startswith("überlänge-überlänge") and len(name.encode("utf-8")) <= 130
