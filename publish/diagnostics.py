@@ -36,6 +36,7 @@ class Code(str, Enum):
     BAD_METADATA = "bad-metadata"
     RAW_FORMAT = "raw-format"
     BAD_IMAGE = "bad-image"
+    EMPTY_TITLE = "empty-title"
     UNSUPPORTED_LINK = "unsupported-link"
     CONTROL_CHARACTER = "control-character"
     NO_SOURCES = "no-sources"

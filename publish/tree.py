@@ -58,15 +58,18 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name in _NODE_FIELDS) if is_dataclass(cls) else ()
 
 
-def walk(node: Any) -> Iterator[Any]:
-    """Every model node below ``node`` (blocks, inlines, cells …), depth first, in document order."""
+def walk(node: Any, prune: type | tuple[type, ...] = ()) -> Iterator[Any]:
+    """Every model node below ``node`` (blocks, inlines, cells …), depth first, in document order;
+    the children of ``prune`` nodes (e.g. ``m.Note``) are left out."""
     if isinstance(node, tuple):
         for child in node:
-            yield from walk(child)
+            yield from walk(child, prune)
         return
     yield node
+    if prune and isinstance(node, prune):
+        return
     for name in _child_fields(type(node)):
-        yield from walk(getattr(node, name))
+        yield from walk(getattr(node, name), prune)
 
 
 def transform(node: Any, fn: Callable[[Any], Any]) -> Any:

@@ -98,3 +98,13 @@ def test_ids_like_the_packages_own_give_a_valid_epub(tmp_path: Path) -> None:
         page = etree.fromstring(archive.read("EPUB/a.xhtml"))
     ids = page.xpath("//@id")
     assert len(ids) == len(set(ids)) and "A--fn1" in ids  # the author's id kept, the note moved aside
+
+
+def test_found_by_fuzzing_an_empty_title_and_a_heading_inside_a_footnote(tmp_path: Path) -> None:
+    source = _book(tmp_path, {"Leer.md": "## {#Leer .term}\n\nText[^1].\n\n[^1]: # Überschrift in der Fußnote\n"})
+    loaded = load_book(source)
+    assert [(d.code.value, d.line) for d in loaded.diagnostics] == [("empty-title", 1)]
+    assert loaded.book.entries[0].title_text == "Leer"
+    out = docx.render(loaded.book, load_theme("default"), tmp_path / "b.docx").path  # raised RenderError before
+    with zipfile.ZipFile(out) as archive:
+        assert "Überschrift in der Fußnote" in archive.read("word/footnotes.xml").decode("utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..diagnostics import Code, Diagnostic, error, warning
 from ..model import TERM_CLASS, Metadata
-from .xml_chars import without_invalid_xml
+from ..xml_chars import without_invalid_xml
 
 CONFIG_NAME = "book.toml"
 DEFAULT_FRONT_MATTER = ("[0-9]*",)

@@ -1,6 +1,7 @@
 """Split read sources into front matter and normalised entries."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .. import model as m
@@ -36,6 +37,13 @@ def split_entries(path: Path, blocks: tuple[m.Block, ...], config: SourceConfig,
         if n == 0:
             body = leading + body
         next_line = _first_line(blocks[end:]) if end < len(blocks) else None
+        if not stringify(heading.content).strip():
+            # Every format names an entry by its title (contents, running heads, the index).
+            name = heading.attr.id or path.stem
+            line = heading.pos.line if heading.pos else 1
+            diagnostics.append(warning(Code.EMPTY_TITLE, path, line, 1,
+                                       f"entry heading without a title; it is called {name!r}"))
+            heading = replace(heading, content=(m.Str(name),))
         entries.append(_entry(path, heading, body, (next_line - 1) if next_line else line_count))
     return entries, [], diagnostics
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .config import CONFIG_NAME, SourceConfig
-from .xml_chars import INVALID_XML, without_invalid_xml
+from ..xml_chars import INVALID_XML, without_invalid_xml
 from ..diagnostics import Code, Diagnostic, error, warning
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from ..xml_chars import INVALID_XML, without_invalid_xml
+from ...xml_chars import INVALID_XML, without_invalid_xml
 from .diagnostics_env import report
 
 if TYPE_CHECKING:

@@ -185,7 +185,8 @@ def _heading_styles(blocks: list[m.Block], theme: Theme) -> list[str | None]:
     """For each heading pandoc writes, in order: the named style it should have (None: keep)."""
     styles = theme.values["docx"]
     plan: list[str | None] = []
-    for node in walk(tuple(blocks)):
+    # Headings inside footnotes go to word/footnotes.xml, not to the document's body.
+    for node in walk(tuple(blocks), prune=m.Note):
         if isinstance(node, m.Header):
             if node.level == 1:
                 plan.append(styles["letter"] if m.LETTER_CLASS in node.attr.classes else None)

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 
 import latex2mathml.converter
 
+from ...xml_chars import without_invalid_xml
+
 MATHML = "http://www.w3.org/1998/Math/MathML"
 
 _ELEMENTS = frozenset({
@@ -38,6 +40,7 @@ class MathError(ValueError):
 
 def mathml(tex: str, display: bool) -> str:
     """``<math>`` for a formula, with its TeX as ``alttext``; raises MathError."""
+    tex = without_invalid_xml(tex)  # the reader takes them out; this writer must not depend on it
     root = tex_to_mathml(tex, display)
     root.attrib = {"xmlns": MATHML, "alttext": tex, **root.attrib}
     return ET.tostring(root, encoding="unicode")
