@@ -13,6 +13,7 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .. import model as m
 from .html.book import BookHtml
+from .pdf_structure import refine_structure
 from ..output import write_atomically
 from ..progress import Progress, Stage
 from ..theme.theme import Theme
@@ -44,7 +45,8 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
                                        url_fetcher=fetcher).render()
         with progress.stage("PDF: writing file", len(document.pages)) as stage:
-            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None) if not errors else b""
+            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None,
+                                     finisher=refine_structure) if not errors else b""
             stage.update(len(document.pages))
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
