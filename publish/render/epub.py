@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ebooklib import epub
 from fontTools import subset
+from lxml import etree
 from markupsafe import Markup
 
 from .. import model as m
@@ -19,6 +20,7 @@ from .html.book import BookHtml
 from .html.writer import REFLOWABLE
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
+from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text
@@ -28,8 +30,12 @@ from . import RenderError, RenderResult
 name = "epub"
 suffix = ".epub"
 folder = False
+takes_print_edition = True
+"""The build hands ``render`` the pages of a PDF it rendered in the same run (``print_edition``)."""
 
 XHTML = "application/xhtml+xml"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
     ("schema:accessModeSufficient", "textual"),
@@ -53,13 +59,20 @@ class _Document(epub.EpubItem):
         self.is_linear = True
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           print_edition: PrintEdition | None = None) -> RenderResult:
+    """Write the EPUB; with ``print_edition``, page-break markers and a page list for its pages."""
     files = _file_names(book)
     html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
+    breaks = _page_breaks(book, print_edition)
+    page_list: list[tuple[str, str]] = []
 
-    def document(name: str, title: str, body: str) -> _Document:
+    def document(name: str, title: str, body: str, part: str = "") -> _Document:
+        if breaks.get(part):
+            body = _with_page_breaks(body, part, breaks[part])
+            page_list.extend((label, f"{name}#{ident}") for _, label, ident in breaks[part])
         properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
         # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
@@ -74,28 +87,32 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
              theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
     document(files["titlepage"], book.metadata.title,
              theme.render("title.html.j2", book=book, labels=labels))
-    nav = document(files["toc"], labels["contents"],
-                   theme.render("epub/nav.xhtml.j2", files=files, **context))
+    nav = document(files["toc"], labels["contents"], "")
     nav.properties.append("nav")
     for part in context["front_matter"]:
         document(files[part.id], part.title,
-                 f'<section class="frontmatter" id="{part.id}">{part.html}</section>')
+                 f'<section class="frontmatter" id="{part.id}">{part.html}</section>', part.id)
     for letter in context["letters"]:
         for n, part in enumerate(letter.entries):
             body = theme.render("entry.html.j2", entry=part)
             if n == 0:
                 body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
-            document(files[part.id], part.title_text, body)
-    document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
+            document(files[part.id], part.title_text, body, part.id)
+    document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context), m.INDEX_ID)
+    # The nav comes third in the spine but is written last: its page list needs every marker.
+    nav.content = theme.render("epub/document.xhtml.j2", book=book, title=labels["contents"], body=Markup(
+        theme.render("epub/nav.xhtml.j2", files=files, pages=page_list, **context))).encode("utf-8")
+    nav.properties[:] = ["nav", *(p for p, marker in (("mathml", "<math"), ("svg", "<svg"))
+                                  if marker.encode() in nav.content)]
 
     with (progress or Progress()).stage("EPUB: packaging", len(docs)):
-        content = _package(book, theme, docs, files, labels, html)
+        content = _package(book, theme, docs, files, labels, html, print_edition if page_list else None)
     write_atomically(out, content)
     return RenderResult(out, diagnostics=html.diagnostics)
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
-             labels: Mapping[str, str], html: BookHtml) -> bytes:
+             labels: Mapping[str, str], html: BookHtml, print_edition: PrintEdition | None) -> bytes:
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -109,6 +126,11 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         package.add_metadata("DC", "rights", meta.rights)
     for prop, value in ACCESSIBILITY:
         package.add_metadata(None, "meta", value, {"property": prop})
+    if print_edition:
+        for feature in ("pageBreakMarkers", "pageNavigation"):
+            package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+        package.add_metadata("DC", "source", print_edition.source)
+        package.add_metadata(None, "meta", print_edition.source, {"property": "pageBreakSource"})
     for author in meta.authors[:1]:
         # EPUB Accessibility 1.1 names who stands behind the conformance claim: the book's
         # publisher, which for these books is its author (docs/accessibility.md: what to check).
@@ -148,6 +170,41 @@ def _package_language(opf: bytes, language: str) -> bytes:
     if not sep or b"xml:lang=" in rest.split(b">", 1)[0]:
         return opf
     return head + sep + b'xml:lang="' + escape(language).encode("utf-8") + b'" ' + rest
+
+
+def _page_breaks(book: m.Book, edition: PrintEdition | None) -> dict[str, list[tuple[int, str, str]]]:
+    """(block, page label, marker id) of every page break, by the part it falls in, in page order."""
+    breaks: dict[str, list[tuple[int, str, str]]] = {}
+    if edition is None:
+        return breaks
+    ids = UniqueNames()
+    for anchor in book.anchors:
+        ids.reserve(anchor)
+    for page in edition.pages:
+        breaks.setdefault(page.part, []).append((page.block, page.label, ids.claim(f"page-{page.label}")))
+    return breaks
+
+
+def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) -> str:
+    """``body`` with an empty ``pagebreak`` span (labelled with the page number) before the block
+    each page begins in; -1 puts it before everything (the letter divider)."""
+    try:
+        wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}">{body}</div>')
+    except etree.XMLSyntaxError:
+        return body
+    container = next((el for el in wrapper.iter() if el.get("id") == part), None)
+    if container is None:
+        return body
+    blocks, first = element_children(container), element_children(wrapper)[0]
+    for block, label, ident in breaks:
+        before = first if block < 0 else blocks[block] if block < len(blocks) else None
+        if before is None:
+            continue
+        marker = etree.Element(f"{{{XHTML_NS}}}span", {"id": ident, f"{{{OPS_NS}}}type": "pagebreak",
+                                                        "role": "doc-pagebreak", "aria-label": label})
+        before.addprevious(marker)
+    text = etree.tostring(wrapper, encoding="unicode")
+    return text[text.index(">") + 1:text.rindex("</div>")]
 
 
 def _file_names(book: m.Book) -> dict[str, str]:

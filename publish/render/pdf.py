@@ -13,6 +13,7 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .. import model as m
 from .html.book import BookHtml
+from .pages import page_starts
 from .pdf_structure import refine_structure
 from ..output import write_atomically
 from ..progress import Progress, Stage
@@ -51,7 +52,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
     write_atomically(out, pdf)
-    return RenderResult(out, len(document.pages), html.diagnostics)
+    return RenderResult(out, len(document.pages), html.diagnostics, page_starts(book, document.pages))
 
 
 class SafeFetcher(URLFetcher):
