@@ -28,7 +28,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
 
-all: pdf epub docx
+# One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
+all: $(STAMP)
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
