@@ -71,8 +71,8 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
 
     def document(name: str, title: str, body: str, part: str = "") -> _Document:
         if breaks.get(part):
-            body = _with_page_breaks(body, part, breaks[part])
-            page_list.extend((label, f"{name}#{ident}") for _, label, ident in breaks[part])
+            body, placed = _with_page_breaks(body, part, breaks[part])
+            page_list.extend((label, f"{name}#{ident}") for label, ident in placed)
         properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
         # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
@@ -185,17 +185,19 @@ def _page_breaks(book: m.Book, edition: PrintEdition | None) -> dict[str, list[t
     return breaks
 
 
-def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) -> str:
+def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) -> tuple[str, list[tuple[str, str]]]:
     """``body`` with an empty ``pagebreak`` span (labelled with the page number) before the block
-    each page begins in; -1 puts it before everything (the letter divider)."""
+    each page begins in (-1: before everything, the letter divider), and the (label, id) of every
+    marker placed; a break whose block the body lacks is left out rather than pointing nowhere."""
     try:
         wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}">{body}</div>')
     except etree.XMLSyntaxError:
-        return body
+        return body, []
     container = next((el for el in wrapper.iter() if el.get("id") == part), None)
     if container is None:
-        return body
+        return body, []
     blocks, first = element_children(container), element_children(wrapper)[0]
+    placed = []
     for block, label, ident in breaks:
         before = first if block < 0 else blocks[block] if block < len(blocks) else None
         if before is None:
@@ -203,8 +205,9 @@ def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) 
         marker = etree.Element(f"{{{XHTML_NS}}}span", {"id": ident, f"{{{OPS_NS}}}type": "pagebreak",
                                                         "role": "doc-pagebreak", "aria-label": label})
         before.addprevious(marker)
+        placed.append((label, ident))
     text = etree.tostring(wrapper, encoding="unicode")
-    return text[text.index(">") + 1:text.rindex("</div>")]
+    return text[text.index(">") + 1:text.rindex("</div>")], placed
 
 
 def _file_names(book: m.Book) -> dict[str, str]:
