@@ -23,7 +23,7 @@ from ..names import UniqueNames
 from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
-from ..tree import stringify, typeset_text
+from ..tree import stringify, typeset_text, walk
 from ..theme.theme import FontFace, Theme
 from . import RenderError, RenderResult
 
@@ -126,6 +126,8 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         package.add_metadata("DC", "rights", meta.rights)
     for prop, value in ACCESSIBILITY:
         package.add_metadata(None, "meta", value, {"property": prop})
+    for prop, value in _content_dependent_accessibility(book):
+        package.add_metadata(None, "meta", value, {"property": prop})
     if print_edition:
         for feature in ("pageBreakMarkers", "pageNavigation"):
             package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
@@ -161,6 +163,18 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
             raise RenderError("ebooklib did not write the EPUB")
         return rewrite_zip(target.read_bytes(), modified, first="mimetype",
                            change={"EPUB/content.opf": lambda opf: _package_language(opf, meta.language)})
+
+
+def _content_dependent_accessibility(book: m.Book) -> list[tuple[str, str]]:
+    """What is only true of some books: images are a visual access mode (their alt text keeps the
+    book sufficient as text), formulas are MathML."""
+    nodes = [n for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)]
+    found = []
+    if any(isinstance(n, m.Image) for n in nodes):
+        found.append(("schema:accessMode", "visual"))
+    if any(isinstance(n, m.Math) for n in nodes):
+        found.append(("schema:accessibilityFeature", "MathML"))
+    return found
 
 
 def _package_language(opf: bytes, language: str) -> bytes:

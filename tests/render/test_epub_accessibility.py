@@ -52,5 +52,8 @@ def test_package_has_the_language_and_a_conformance_claim(tmp_path: Path) -> Non
         opf = etree.fromstring(archive.read("EPUB/content.opf"))
     assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "de-DE"
     meta = {el.get("property"): el.text for el in opf.iter(f"{OPF}meta") if el.get("property")}
+    features = {el.text for el in opf.iter(f"{OPF}meta") if el.get("property") == "schema:accessibilityFeature"}
+    modes = {el.text for el in opf.iter(f"{OPF}meta") if el.get("property") == "schema:accessMode"}
+    assert "MathML" in features and modes == {"textual"}  # formulas, no images in the seeds
     assert meta["dcterms:conformsTo"] == "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
     assert meta["a11y:certifiedBy"]
