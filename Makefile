@@ -18,11 +18,19 @@ RELEASE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/de
 # What a fresh Debian/Ubuntu machine needs: Pango for WeasyPrint, Java for EPUBCheck.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 EPUBCHECK_PACKAGES := default-jre-headless
+# Accessibility checks: Ace by DAISY drives Debian's chromium (never a browser download of its
+# own); poppler-utils' pdftoppm renders PDF pages to look at.
+A11Y_PACKAGES := chromium poppler-utils
+ACE_VERSION ?= 1.4.6
+TOOLS := .tools
+ACE := $(TOOLS)/node_modules/.bin/ace-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages
+.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
 
-all: pdf epub docx
+# One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
+all: $(STAMP)
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +64,17 @@ system-packages:
 
 epubcheck-packages:
 	$(SUDO) apt-get install -y --no-install-recommends $(EPUBCHECK_PACKAGES)
+
+a11y-packages:
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends $(A11Y_PACKAGES)
+
+# Ace into .tools/ (tests look there); --ignore-scripts: puppeteer must not fetch a browser.
+ace: $(ACE)
+
+$(ACE):
+	mkdir -p $(TOOLS)
+	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) @daisy/ace-cli@$(ACE_VERSION)
 
 clean:
 	rm -rf $(OUT)

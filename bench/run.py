@@ -99,6 +99,41 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     return rows
 
 
+def bench_tagging(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """What the tagged PDF/UA-1 costs: one layout, then the PDF written untagged and tagged.
+
+    WeasyPrint lays pages out the same either way; the structure tree is built while the pages
+    are drawn into the PDF, so the cost is in writing."""
+    import weasyprint
+
+    from publish.build import load_book
+    from publish.render.html.book import BookHtml
+    from publish.render.pages import page_starts
+    from publish.render.pdf import SafeFetcher
+    from publish.render.pdf_structure import refine_structure
+    from publish.theme.theme import load_theme
+
+    book, theme = load_book(folder).book, load_theme("default")
+    page = BookHtml(book, theme).document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
+    start = time.perf_counter()
+    document = weasyprint.HTML(string=page, base_url=folder.as_uri() + "/",
+                               url_fetcher=SafeFetcher((folder, *theme.folders))).render()
+    rows = [("layout (the same tagged or not)", time.perf_counter() - start, 0.0, f"{len(document.pages)} pages")]
+    start = time.perf_counter()
+    starts = page_starts(book, document.pages)
+    rows.append(("where each page begins (the EPUB's page list)", time.perf_counter() - start, 0.0,
+                 f"{len(starts)} page starts"))
+    for label, options in (("write PDF untagged", {}),
+                           ("write PDF tagged, PDF/UA-1", {"pdf_variant": "pdf/ua-1", "finisher": refine_structure})):
+        times, size = [], 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            size = len(document.write_pdf(**options))
+            times.append(time.perf_counter() - start)
+        rows.append((label, statistics.median(times), 0.0, f"{size // 1024} KB"))
+    return rows
+
+
 def _bench_format(fmt: str, pandoc_args: list[str]):  # noqa: ANN202 - returns a benchmark function
     def bench(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -151,6 +186,7 @@ BENCHMARKS = {
     "pdf": (300, bench_pdf),
     "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
     "incremental": (300, bench_incremental),
+    "tagging": (100, bench_tagging),
     "docx": (300, _bench_format("docx", ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"])),
 }
 

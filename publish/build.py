@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import model as m
@@ -21,6 +21,7 @@ from .progress import Progress
 from .read.config import CONFIG_NAME
 from .read.sources import SOURCE_SUFFIXES
 from .render import Backend, RenderResult, load_backend
+from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
 from .theme.theme import Theme
@@ -96,7 +97,10 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
     """Render ``formats`` of the book in ``source`` into ``out``; skip outputs that are current
     (unless strict: a strict build always checks the book again)."""
     backends = [load_backend(name) for name in formats]
-    keys = {b.name: _inputs_key(b, theme, source) for b in backends}
+    # An EPUB built beside a PDF carries that PDF's page numbers, so it differs from one built alone.
+    paged = "pdf" in {b.name for b in backends}
+    keys = {b.name: _inputs_key(b, theme, source) + ("+pages" if paged and _takes_print_edition(b) else "")
+            for b in backends}
     current = {} if strict or cache is None else {
         b.name: path for b in backends if (path := _up_to_date(cache, out, b, theme, keys[b.name], source))}
     if len(current) == len(backends):
@@ -143,7 +147,7 @@ class Staged:
     def commit(self) -> tuple[RenderResult, ...]:
         for staged, target in self.paths:
             commit_staged(staged, target)
-        return tuple(RenderResult(target, r.pages, r.diagnostics) for r, (_, target) in zip(self.results, self.paths))
+        return tuple(replace(r, path=target) for r, (_, target) in zip(self.results, self.paths))
 
     def discard(self) -> None:
         for staged, _ in self.paths:
@@ -160,11 +164,32 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
             staged.paths.append((temporary, job.target))
             if job.backend.folder:
                 temporary.mkdir(parents=True)
-            staged.results.append(job.backend.render(book, job.theme, temporary, progress))
+        # Formats that mark print pages come last, given the pages of a PDF rendered before them.
+        results: dict[int, RenderResult] = {}
+        for n in sorted(range(len(jobs)), key=lambda n: _takes_print_edition(jobs[n].backend)):
+            job, temporary = jobs[n], staged.paths[n][0]
+            if _takes_print_edition(job.backend):
+                edition = print_edition(jobs, results)
+                results[n] = job.backend.render(book, job.theme, temporary, progress, print_edition=edition)
+            else:
+                results[n] = job.backend.render(book, job.theme, temporary, progress)
+        staged.results = [results[n] for n in range(len(jobs))]
     except BaseException:
         staged.discard()
         raise
     return staged
+
+
+def _takes_print_edition(backend: Backend) -> bool:
+    return bool(getattr(backend, "takes_print_edition", False))
+
+
+def print_edition(jobs: list[Job], results: dict[int, RenderResult]) -> PrintEdition | None:
+    """The pages of the print edition among the PDFs rendered so far: the ``print`` theme's PDF
+    (the book the print shop makes) if the build has one, else the first PDF; None without a PDF."""
+    rendered = [(jobs[n], result) for n, result in sorted(results.items()) if result.page_starts]
+    rendered.sort(key=lambda pair: pair[0].theme.name != "print")
+    return next((PrintEdition(job.target.name, result.page_starts) for job, result in rendered), None)
 
 
 # --- up-to-date outputs ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ def test_release_writes_versioned_files_checksums_and_report(release: Path) -> N
     report = json.loads((release / "report.json").read_text(encoding="utf-8"))
     assert report["version"] == "9.8.7" and report["diagnostics"] == [] and report["missing_entries"] == []
     assert {a["file"]: a["sha256"] for a in report["artefacts"]} == sums
+
+
+def test_the_release_epub_has_the_print_editions_pages(release: Path) -> None:
+    with zipfile.ZipFile(release / "ki-glossar-9.8.7.epub") as archive:
+        opf = archive.read("EPUB/content.opf").decode("utf-8")
+        nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
+    assert '<meta property="pageBreakSource">ki-glossar-9.8.7-print.pdf</meta>' in opf
+    assert 'epub:type="page-list"' in nav
 
 
 def test_validate_release_target_runs_epubcheck(release: Path) -> None:

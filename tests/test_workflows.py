@@ -66,3 +66,11 @@ def test_system_package_targets_name_what_this_machine_runs_on() -> None:
     # The Java package differs between releases (default-jre-headless pulls in the current JDK);
     # what the tests need from it is a java on PATH.
     assert _packages("epubcheck-packages") == ["default-jre-headless"] and shutil.which("java")
+
+
+def test_ci_installs_the_accessibility_checkers_before_the_tests() -> None:
+    """Ace's tests skip where Ace or chromium is missing; CI must therefore install both first."""
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+             if line.strip().startswith("make")]
+    assert lines.index("make a11y-packages ace") < lines.index("make test")
+    assert "chromium" in _packages("a11y-packages")

@@ -11,6 +11,7 @@ from .. import model as m
 from ..diagnostics import Diagnostic
 from ..progress import Progress
 from ..theme.theme import Theme
+from .pages import PageStart
 
 BACKENDS: dict[str, str] = {"pdf": "publish.render.pdf", "epub": "publish.render.epub",
                             "docx": "publish.render.docx.backend"}
@@ -25,6 +26,8 @@ class RenderResult:
     """Pages laid out (PDF only)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Problems found while rendering (TeX that cannot be typeset …): the build decides what they cost."""
+    page_starts: tuple[PageStart, ...] = ()
+    """Where each page begins (PDF only): the build gives them to formats that mark print pages."""
 
 
 class RenderError(RuntimeError):
@@ -43,7 +46,10 @@ class Backend(Protocol):
     folder: bool
     """True when the output is a folder of files (a website) rather than one file."""
 
-    def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress) -> RenderResult: ...
+    def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress) -> RenderResult:
+        """Write the format to ``out``. A backend whose module sets ``takes_print_edition = True``
+        is also given ``print_edition=``, the pages of a PDF of the same build (or None)."""
+        ...
 
     def linker(self, book: m.Book) -> Callable[[str], str]:
         """How a target id becomes a link in this medium (``#id``, ``entry.xhtml#id``, a bookmark)."""

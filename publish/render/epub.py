@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from ebooklib import epub
 from fontTools import subset
+from lxml import etree
 from markupsafe import Markup
 
 from .. import model as m
@@ -19,17 +20,22 @@ from .html.book import BookHtml
 from .html.writer import REFLOWABLE
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
+from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
-from ..tree import stringify, typeset_text
+from ..tree import stringify, typeset_text, walk
 from ..theme.theme import FontFace, Theme
 from . import RenderError, RenderResult
 
 name = "epub"
 suffix = ".epub"
 folder = False
+takes_print_edition = True
+"""The build hands ``render`` the pages of a PDF it rendered in the same run (``print_edition``)."""
 
 XHTML = "application/xhtml+xml"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
     ("schema:accessModeSufficient", "textual"),
@@ -53,14 +59,21 @@ class _Document(epub.EpubItem):
         self.is_linear = True
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           print_edition: PrintEdition | None = None) -> RenderResult:
+    """Write the EPUB; with ``print_edition``, page-break markers and a page list for its pages."""
     files = _file_names(book)
     images = _image_names(book)
     html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE, asset=images.__getitem__)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
+    breaks = _page_breaks(book, print_edition)
+    page_list: list[tuple[str, str]] = []
 
-    def document(name: str, title: str, body: str) -> _Document:
+    def document(name: str, title: str, body: str, part: str = "") -> _Document:
+        if breaks.get(part):
+            body, placed = _with_page_breaks(body, part, breaks[part])
+            page_list.extend((label, f"{name}#{ident}") for label, ident in placed)
         properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
         # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
@@ -75,28 +88,33 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
              theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
     document(files["titlepage"], book.metadata.title,
              theme.render("title.html.j2", book=book, labels=labels))
-    nav = document(files["toc"], labels["contents"],
-                   theme.render("epub/nav.xhtml.j2", files=files, **context))
+    nav = document(files["toc"], labels["contents"], "")
     nav.properties.append("nav")
     for part in context["front_matter"]:
         document(files[part.id], part.title,
-                 f'<section class="frontmatter" id="{part.id}">{part.html}</section>')
+                 f'<section class="frontmatter" id="{part.id}">{part.html}</section>', part.id)
     for letter in context["letters"]:
         for n, part in enumerate(letter.entries):
             body = theme.render("entry.html.j2", entry=part)
             if n == 0:
                 body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
-            document(files[part.id], part.title_text, body)
-    document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context))
+            document(files[part.id], part.title_text, body, part.id)
+    document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context), m.INDEX_ID)
+    # The nav comes third in the spine but is written last: its page list needs every marker.
+    nav.content = theme.render("epub/document.xhtml.j2", book=book, title=labels["contents"], body=Markup(
+        theme.render("epub/nav.xhtml.j2", files=files, pages=page_list, **context))).encode("utf-8")
+    nav.properties[:] = ["nav", *(p for p, marker in (("mathml", "<math"), ("svg", "<svg"))
+                                  if marker.encode() in nav.content)]
 
     with (progress or Progress()).stage("EPUB: packaging", len(docs)):
-        content = _package(book, theme, docs, files, labels, html, images)
+        content = _package(book, theme, docs, files, labels, html, images, print_edition if page_list else None)
     write_atomically(out, content)
     return RenderResult(out, diagnostics=html.diagnostics)
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
-             labels: Mapping[str, str], html: BookHtml, images: Mapping[str, str]) -> bytes:
+             labels: Mapping[str, str], html: BookHtml, images: Mapping[str, str],
+             print_edition: PrintEdition | None) -> bytes:
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -110,6 +128,17 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         package.add_metadata("DC", "rights", meta.rights)
     for prop, value in ACCESSIBILITY:
         package.add_metadata(None, "meta", value, {"property": prop})
+    for prop, value in _content_dependent_accessibility(book):
+        package.add_metadata(None, "meta", value, {"property": prop})
+    if print_edition:
+        for feature in ("pageBreakMarkers", "pageNavigation"):
+            package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+        package.add_metadata("DC", "source", print_edition.source)
+        package.add_metadata(None, "meta", print_edition.source, {"property": "pageBreakSource"})
+    for author in meta.authors[:1]:
+        # EPUB Accessibility 1.1 names who stands behind the conformance claim: the book's
+        # publisher, which for these books is its author (docs/accessibility.md: what to check).
+        package.add_metadata(None, "meta", author, {"property": "a11y:certifiedBy"})
     summary = language_of(meta.language).accessibility_summary.format(title=meta.title, entries=len(book.entries))
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
@@ -137,7 +166,67 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
         modified = book.modified
         if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
             raise RenderError("ebooklib did not write the EPUB")
-        return rewrite_zip(target.read_bytes(), modified, first="mimetype")
+        return rewrite_zip(target.read_bytes(), modified, first="mimetype",
+                           change={"EPUB/content.opf": lambda opf: _package_language(opf, meta.language)})
+
+
+def _content_dependent_accessibility(book: m.Book) -> list[tuple[str, str]]:
+    """What is only true of some books: images are a visual access mode (their alt text keeps the
+    book sufficient as text), formulas are MathML."""
+    nodes = [n for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)]
+    found = []
+    if any(isinstance(n, m.Image) for n in nodes):
+        found.append(("schema:accessMode", "visual"))
+    if any(isinstance(n, m.Math) for n in nodes):
+        found.append(("schema:accessibilityFeature", "MathML"))
+    return found
+
+
+def _package_language(opf: bytes, language: str) -> bytes:
+    """``xml:lang`` on ``<package>``: ebooklib writes only ``dc:language``, and reading systems
+    and Ace take the package's language for the metadata's text (the summary, the title)."""
+    head, sep, rest = opf.partition(b"<package ")
+    if not sep or b"xml:lang=" in rest.split(b">", 1)[0]:
+        return opf
+    return head + sep + b'xml:lang="' + escape(language).encode("utf-8") + b'" ' + rest
+
+
+def _page_breaks(book: m.Book, edition: PrintEdition | None) -> dict[str, list[tuple[int, str, str]]]:
+    """(block, page label, marker id) of every page break, by the part it falls in, in page order."""
+    breaks: dict[str, list[tuple[int, str, str]]] = {}
+    if edition is None:
+        return breaks
+    ids = UniqueNames()
+    for anchor in book.anchors:
+        ids.reserve(anchor)
+    for page in edition.pages:
+        breaks.setdefault(page.part, []).append((page.block, page.label, ids.claim(f"page-{page.label}")))
+    return breaks
+
+
+def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) -> tuple[str, list[tuple[str, str]]]:
+    """``body`` with an empty ``pagebreak`` span (labelled with the page number) before the block
+    each page begins in (-1: before everything, the letter divider), and the (label, id) of every
+    marker placed; a break whose block the body lacks is left out rather than pointing nowhere."""
+    try:
+        wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}">{body}</div>')
+    except etree.XMLSyntaxError:
+        return body, []
+    container = next((el for el in wrapper.iter() if el.get("id") == part), None)
+    if container is None:
+        return body, []
+    blocks, first = element_children(container), element_children(wrapper)[0]
+    placed = []
+    for block, label, ident in breaks:
+        before = first if block < 0 else blocks[block] if block < len(blocks) else None
+        if before is None:
+            continue
+        marker = etree.Element(f"{{{XHTML_NS}}}span", {"id": ident, f"{{{OPS_NS}}}type": "pagebreak",
+                                                        "role": "doc-pagebreak", "aria-label": label})
+        before.addprevious(marker)
+        placed.append((label, ident))
+    text = etree.tostring(wrapper, encoding="unicode")
+    return text[text.index(">") + 1:text.rindex("</div>")], placed
 
 
 def _file_names(book: m.Book) -> dict[str, str]:

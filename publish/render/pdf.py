@@ -13,6 +13,8 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .. import model as m
 from .html.book import BookHtml
+from .pages import page_starts
+from .pdf_structure import refine_structure
 from ..output import write_atomically
 from ..progress import Progress, Stage
 from ..theme.theme import Theme
@@ -44,12 +46,13 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
                                        url_fetcher=fetcher).render()
         with progress.stage("PDF: writing file", len(document.pages)) as stage:
-            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None) if not errors else b""
+            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None,
+                                     finisher=refine_structure) if not errors else b""
             stage.update(len(document.pages))
     if errors:
         raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
     write_atomically(out, pdf)
-    return RenderResult(out, len(document.pages), html.diagnostics)
+    return RenderResult(out, len(document.pages), html.diagnostics, page_starts(book, document.pages))
 
 
 class SafeFetcher(URLFetcher):

@@ -81,6 +81,7 @@ def _render_cached(tex: str, display: bool) -> _Rendered:
     svg = _layout(mathml).svgxml()
     width, height, depth = _fit_to_baseline(svg)
     _mark_ids(svg)
+    _add_title(svg, tex)
     return _Rendered(
         parts=tuple(ET.tostring(svg, encoding="unicode").split(_IDENT_SLOT)),
         width_em=width,
@@ -119,6 +120,14 @@ def _mark_ordinary_symbols(mathml: ET.Element) -> None:
         if local_name(element) == "mo" and element.text in _ORDINARY_SYMBOLS:
             element.tag = element.tag.removesuffix("mo") + "mn"
             element.attrib.setdefault("mathvariant", "normal")
+
+
+def _add_title(svg: ET.Element, tex: str) -> None:
+    """The TeX as the SVG's ``<title>``: a tagged PDF takes a figure's alternative text from it
+    (WeasyPrint's /Alt), so a screen reader reads the formula's source, not nothing."""
+    title = ET.Element(svg.tag.replace("}svg", "}title") if svg.tag.startswith("{") else "title")
+    title.text = tex
+    svg.insert(0, title)
 
 
 def _fit_to_baseline(svg: ET.Element) -> tuple[float, float, float]:
