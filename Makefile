@@ -1,4 +1,4 @@
-# One command per format. Every target bootstraps .venv from pyproject.toml on first use.
+# One command per format. Every target bootstraps .venv from the lock file on first use.
 SOURCE ?= seeds
 OUT    ?= build
 THEME  ?= default
@@ -7,6 +7,12 @@ PYTHON ?= python3
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every package and its hashes, for Python 3.11 (what CI runs); `make lock` refreshes it from
+# pyproject.toml's ranges. pip-tools lives in a venv of its own, outside the locked one.
+LOCK  := requirements.lock
+LOCKER = $(TOOLS)/pip-tools
+# The newest releases within pyproject.toml's ranges, without the lock (`make test-newest`).
+NEWEST := .venv-newest
 
 PUBLISH := $(PY) -m publish
 
@@ -26,17 +32,32 @@ TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
+.PHONY: all pdf epub docx print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
 
 # One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock:
+	$(PYTHON) -m venv $(LOCKER)
+	$(LOCKER)/bin/python -m pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKER)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras --extra test \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+
+# What an upstream release does to the tests: a red CI job of its own, not a broken main.
+test-newest:
+	rm -rf $(NEWEST)
+	$(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade -e '.[test]'
+	$(NEWEST)/bin/python -m pip list --format=freeze
+	$(NEWEST)/bin/python -m pytest
 
 pdf epub docx: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format $@
@@ -75,6 +96,20 @@ ace: $(ACE)
 $(ACE):
 	mkdir -p $(TOOLS)
 	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) @daisy/ace-cli@$(ACE_VERSION)
+
+# The sample corpus from the real glossary at a pinned commit (kept apart from this repository: it
+# has its own licence, CC BY-NC-SA). CI checks the glossary out at GLOSSARY_COMMIT into GLOSSARY;
+# tests/corpus.sha256 names the sample's files and their content; the tests find the copy through
+# PUBLISH_CORPUS (or in .corpus/ when ../shared is absent).
+GLOSSARY_COMMIT := ecdbd3749a724a3e80be7826b66e2ebe5fb5b265
+GLOSSARY ?= .corpus/ki-glossar
+CORPUS_DIR := .corpus/ki-glossar-sample
+
+corpus:
+	rm -rf $(CORPUS_DIR) && mkdir -p $(CORPUS_DIR)
+	test "$$(git -C $(GLOSSARY) rev-parse HEAD)" = $(GLOSSARY_COMMIT)
+	cut -c67- tests/corpus.sha256 | while IFS= read -r name; do cp "$(GLOSSARY)/src/de/$$name" $(CORPUS_DIR)/; done
+	cd $(CORPUS_DIR) && sha256sum --quiet --strict -c $(CURDIR)/tests/corpus.sha256
 
 clean:
 	rm -rf $(OUT)
