@@ -1,17 +1,36 @@
-"""Shared fixtures: the project's folders and the sample corpus (skipped cleanly when absent)."""
+"""Shared fixtures: the project's folders and the sample corpus (skipped, saying so, when absent)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpus" / "ki-glossar-sample"
+CORPUS_MANIFEST = ROOT / "tests" / "corpus.sha256"
+"""The sample's 31 file names with their SHA-256: what `make corpus` copies from the real glossary."""
+
+
+def _corpus() -> Path:
+    """``PUBLISH_CORPUS`` if set (CI), else ``../shared`` beside the checkout, else what `make corpus` made."""
+    if os.environ.get("PUBLISH_CORPUS"):
+        return Path(os.environ["PUBLISH_CORPUS"]).resolve()
+    shared = ROOT.parent / "shared" / "corpus" / "ki-glossar-sample"
+    fetched = ROOT / ".corpus" / "ki-glossar-sample"
+    return fetched if not shared.is_dir() and fetched.is_dir() else shared
+
+
+CORPUS = _corpus()
+CORPUS_ABSENT = f"corpus absent: no sample corpus at {CORPUS} (`make corpus`, docs/testing.md)"
+
+
+def skip_without_corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(CORPUS_ABSENT)
+    return CORPUS
 
 
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"sample corpus not found at {CORPUS} (../shared is absent)")
-    return CORPUS
+    return skip_without_corpus()

@@ -1,16 +1,18 @@
 """The CI workflows are valid and run nothing but Makefile targets that the tests exercise."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import CORPUS_MANIFEST, ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -74,3 +76,48 @@ def test_ci_installs_the_accessibility_checkers_before_the_tests() -> None:
              if line.strip().startswith("make")]
     assert lines.index("make a11y-packages ace") < lines.index("make test")
     assert "chromium" in _packages("a11y-packages")
+
+
+def _ci_jobs() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())["jobs"]
+
+
+def _makefile_value(name: str) -> str:
+    return re.search(rf"^{name}\s*\??:?=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M)[1]
+
+
+@pytest.mark.parametrize("job", ["test", "newest"])
+def test_ci_runs_the_corpus_tests_with_the_pinned_glossary(job: str) -> None:
+    """The sample is fetched at the Makefile's commit, put in place by `make corpus` before the
+    tests, and the tests are told where it is."""
+    steps = _ci_jobs()[job]["steps"]
+    glossary = [s for s in steps if s.get("with", {}).get("repository") == "KurtPfeifle/ki-glossar"]
+    assert len(glossary) == 1
+    assert glossary[0]["with"]["ref"] == _makefile_value("GLOSSARY_COMMIT")
+    assert glossary[0]["with"]["path"] == _makefile_value("GLOSSARY")
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs.index("make corpus") < next(i for i, r in enumerate(runs) if r.startswith("make test"))
+    assert _ci_jobs()[job]["env"]["PUBLISH_CORPUS"].endswith("/" + _makefile_value("CORPUS_DIR"))
+
+
+def test_ci_tests_the_lock_and_the_newest_releases() -> None:
+    runs = {job: [s["run"] for s in spec["steps"] if "run" in s] for job, spec in _ci_jobs().items()}
+    assert runs["test"][-1] == "make test" and runs["newest"][-1] == "make test-newest"
+
+
+def test_the_venv_installs_from_the_lock_with_hashes() -> None:
+    dry = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), ".venv/.installed"],
+                         capture_output=True, text=True, check=True).stdout
+    installs = [line for line in dry.splitlines() if "pip install" in line]
+    assert installs and all("--require-hashes -r requirements.lock" in line or "--no-deps" in line for line in installs)
+    lock = (ROOT / "requirements.lock").read_text()
+    pins = re.findall(r"^([a-z0-9][\w.-]*)==\S+ \\\n\s+--hash=sha256:", lock, re.M | re.I)
+    declared = re.findall(r'^\s*"([A-Za-z0-9][\w.-]*)', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert {d.lower() for d in declared} - {"setuptools"} <= {p.lower() for p in pins}
+
+
+def test_corpus_manifest_names_the_sample(corpus: Path) -> None:
+    """tests/corpus.sha256 is what `make corpus` checks the fetched sample against."""
+    manifest = dict(line.split("  ", 1)[::-1] for line in CORPUS_MANIFEST.read_text().splitlines())
+    assert sorted(manifest) == sorted(p.name for p in corpus.iterdir())
+    assert all(hashlib.sha256((corpus / n).read_bytes()).hexdigest() == h for n, h in manifest.items())

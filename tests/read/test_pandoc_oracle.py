@@ -28,7 +28,7 @@ from publish.render.docx.pandoc_json import blocks_json
 from publish.read.reader import read_markdown
 from publish.read.sources import gather_sources
 
-from tests.conftest import CORPUS, SEEDS
+from tests.conftest import CORPUS, CORPUS_ABSENT, SEEDS
 
 QUOTES = {"DoubleQuote": ("„", "“"), "SingleQuote": ("‚", "‘")}
 
@@ -156,7 +156,9 @@ def _sources(folder: Path) -> list[Any]:
 
 def _cases() -> list[Any]:
     folders = [SEEDS] + ([CORPUS] if CORPUS.is_dir() else [])
-    return [pytest.param(f, id=f"{f.path.parent.name}/{f.path.name}") for folder in folders for f in _sources(folder)]
+    cases = [pytest.param(f, id=f"{f.path.parent.name}/{f.path.name}") for folder in folders for f in _sources(folder)]
+    # Without the corpus its cases are one visible skip, not silently fewer cases.
+    return cases if CORPUS.is_dir() else cases + [pytest.param(None, id="corpus", marks=pytest.mark.skip(CORPUS_ABSENT))]
 
 
 @pytest.mark.parametrize("source", _cases())

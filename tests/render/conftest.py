@@ -10,7 +10,7 @@ from publish import model as m
 from publish.build import load_book
 from publish.theme.theme import load_theme
 
-from tests.conftest import CORPUS
+from tests.conftest import skip_without_corpus
 
 
 def rendered(backend: ModuleType, source: Path, out: Path) -> tuple[m.Book, Path]:
@@ -21,6 +21,4 @@ def rendered(backend: ModuleType, source: Path, out: Path) -> tuple[m.Book, Path
 
 
 def corpus_source() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"sample corpus not found at {CORPUS}")
-    return CORPUS
+    return skip_without_corpus()
