@@ -139,3 +139,62 @@ def test_a_very_long_title_still_gives_file_names(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [name] = [p.name for p in (tmp_path / "out").glob("*.docx")]
     assert name.startswith("überlänge-überlänge") and len(name.encode("utf-8")) <= 130
+
+
+def test_no_command_prints_the_usage_and_is_a_usage_error() -> None:
+    result = _run()
+    assert result.returncode == 2 and "usage: publish" in result.stdout
+
+
+@pytest.mark.parametrize("toml, message", [
+    ("[book\ntitle = 1\n", "cannot read book.toml"),
+    ("[book]\ntitel = \"Tippfehler\"\n", "unknown key book.titel"),
+    ("[buch]\n", "unknown section [buch]"),
+], ids=["unreadable", "unknown key", "unknown section"])
+def test_a_bad_book_toml_is_a_usage_error(tmp_path: Path, toml: str, message: str) -> None:
+    """README: exit 2 for an unreadable book.toml (bad-config is input that cannot be read)."""
+    (tmp_path / "book.toml").write_text(toml, encoding="utf-8")
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\nText.\n", encoding="utf-8")
+    for command in (["check"], ["build", "--out", str(tmp_path / "out"), "--format", "docx", "--quiet"]):
+        result = _run(*command, "--source", str(tmp_path))
+        assert result.returncode == 2, (command, result.stderr)
+        assert message in result.stderr and "[bad-config]" in result.stderr and "Traceback" not in result.stderr
+
+
+def _linking_book(folder: Path) -> Path:
+    (folder / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt) [y](#Fehlt) [B](#B)\n", encoding="utf-8")
+    (folder / "B.md").write_text("## B {#B .term}\n\n[A](#A), [Auch](#Auch) und [x](#Fehlt).\n", encoding="utf-8")
+    return folder
+
+
+def test_check_prints_the_missing_entries_report_most_linked_first(tmp_path: Path) -> None:
+    result = _run("check", "--source", str(_linking_book(tmp_path)))
+    assert result.returncode == 0
+    a, b = tmp_path / "A.md", tmp_path / "B.md"
+    assert result.stdout.splitlines() == [
+        "Missing entries (2 link targets without an entry, most linked first):",
+        f"  Fehlt  (3 links from {a}, {b})",
+        f"  Auch  (1 links from {b})",
+        "2 entries, 0 front matter files, 2 links resolved; 0 errors, 4 warnings",
+    ]
+
+
+def test_check_json_counts_resolved_links_and_names_every_use(tmp_path: Path) -> None:
+    report = json.loads(_run("check", "--source", str(_linking_book(tmp_path)), "--json").stdout)
+    assert report["links_resolved"] == 2
+    fehlt, auch = report["missing_entries"]
+    assert (fehlt["target"], fehlt["count"], auch["target"], auch["count"]) == ("Fehlt", 3, "Auch", 1)
+    assert fehlt["uses"] == [{"path": str(tmp_path / "A.md"), "line": 3, "col": 5},
+                             {"path": str(tmp_path / "A.md"), "line": 3, "col": 17},
+                             {"path": str(tmp_path / "B.md"), "line": 3, "col": 32}]
+
+
+def test_verbose_shows_what_the_libraries_log_and_the_default_does_not(tmp_path: Path) -> None:
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / "A.md").write_text("## A {#A .term}\n\nText.\n", encoding="utf-8")
+    runs = {flag: _run("build", "--source", str(source), "--out", str(tmp_path / flag), "--format", "pdf",
+                       *([flag] if flag != "plain" else [])) for flag in ("--verbose", "plain")}
+    assert all(r.returncode == 0 for r in runs.values())
+    assert "INFO weasyprint" in runs["--verbose"].stderr and "INFO" not in runs["plain"].stderr
+    assert "PDF: laying out pages" in runs["--verbose"].stderr  # the stage lines stay
