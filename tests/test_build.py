@@ -155,3 +155,34 @@ def _png(size: int = 1) -> bytes:
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * size for _ in range(size))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _current(source: Path, out: Path, theme_folder: Path | None = None) -> bool:
+    theme = load_theme("default", theme_folder) if theme_folder else load_theme("default")
+    return bool(build_formats(source, out, theme, ["docx"], Progress(), cache=Cache(out / CACHE_DIR)).current)
+
+
+@pytest.mark.parametrize("change", ["theme file", "SOURCE_DATE_EPOCH", "program version"])
+def test_up_to_date_sees_the_theme_the_build_date_and_the_program(tmp_path: Path, change: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: an output is current only while every source file, every theme file, the format and
+    SOURCE_DATE_EPOCH are unchanged (and the program version, which stamps every cache record)."""
+    import shutil
+
+    from publish import cache as cache_module
+    from publish.theme.theme import THEMES
+
+    themes = tmp_path / "themes"
+    shutil.copytree(THEMES / "default", themes / "default")
+    source, out = _book(tmp_path), tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert not _current(source, out, themes)
+    assert _current(source, out, themes)
+    if change == "theme file":
+        css = themes / "default" / "css" / "book.css.j2"
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    elif change == "SOURCE_DATE_EPOCH":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000001")
+    else:
+        monkeypatch.setattr(cache_module, "__version__", "99.0.0")
+    assert not _current(source, out, themes)
