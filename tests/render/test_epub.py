@@ -174,3 +174,15 @@ def test_embedded_fonts_cover_every_character_the_documents_set(corpus_epub: tup
                 continue
             used |= {ord(c) for text in (element.text, element.tail) if text for c in text if not c.isspace()}
     assert sorted(chr(c) for c in used - covered) == []
+
+
+def test_links_to_headings_and_index_marks_name_them_not_their_entry(default_epub: tuple[m.Book, Path]) -> None:
+    """A link to a section or an index mark lands on that place, not on the top of its entry's file."""
+    from tests.render.test_pdf import model_targets
+
+    book, path = default_epub
+    targets = model_targets(book)
+    assert targets - {e.id for e in book.entries} - {m.INDEX_ID}
+    fragments = {href.partition("#")[2] for root in _documents(path).values()
+                 for href in root.xpath("//x:a/@href", namespaces=NS)}
+    assert targets <= fragments

@@ -180,6 +180,20 @@ def test_fetcher_refuses_everything_outside_the_source_and_theme(tmp_path: Path)
             fetcher.fetch(url)
 
 
+def test_fetcher_refuses_another_host_and_a_sibling_folder_with_the_same_prefix(tmp_path: Path) -> None:
+    """``file://host/path`` names a file on another machine, whatever the path; ``/book-evil`` is not
+    inside ``/book`` although its name starts the same."""
+    source, sibling = tmp_path / "book", tmp_path / "book-evil"
+    source.mkdir(), sibling.mkdir()
+    (source / "bild.png").write_bytes(png())
+    (sibling / "bild.png").write_bytes(png())
+    fetcher = pdf.SafeFetcher((source,))
+    inside = (source / "bild.png").resolve().as_uri()
+    assert fetcher.allows(inside) and fetcher.allows(inside.replace("file://", "file://localhost"))
+    for url in [inside.replace("file://", "file://evil.example"), (sibling / "bild.png").resolve().as_uri()]:
+        assert not fetcher.allows(url), url
+
+
 def test_failed_layout_leaves_the_previous_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "book.pdf"
     out.write_bytes(b"%PDF previous good build")
@@ -220,3 +234,62 @@ def test_hostile_raw_html_cannot_reach_outside_and_images_inside_work(
     assert "Rest" in text and "Ende" in text and "evil" not in text
     assert (source / "punkt.png").as_uri() in fetched
     assert all(url.startswith(("file://", "data:")) and "passwd" not in url and "evil" not in url for url in fetched)
+
+
+def test_text_is_set_in_the_theme_fonts_only(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    """Every font in the PDF is one of the theme's files (by the PostScript name inside the embedded
+    font): a theme font that fails to load would fall back to a machine font such as DejaVu."""
+    _, reader = default_pdf
+    theme_fonts = {TTFont(face.path)["name"].getDebugName(6) for face in load_theme("default").fonts}
+    embedded = {name: TTFont(io.BytesIO(data))["name"].getDebugName(6) for name, data in _embedded_fonts(reader).items()}
+    assert set(embedded.values()) <= theme_fonts, embedded
+    assert {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSans-Bold"} <= set(embedded.values())
+
+
+def _running_heads(reader: PdfReader) -> list[tuple[str, str]]:
+    """The words above the type area of each page, split at the middle: (left, right)."""
+    import pdfplumber
+
+    heads = []
+    with pdfplumber.open(io.BytesIO(reader.stream.getvalue())) as document:
+        for page in document.pages:
+            words = page.crop((0, 0, page.width, 45)).extract_words()
+            heads.append(tuple(" ".join(w["text"] for w in words if (w["x0"] < page.width / 2) == left)
+                               for left in (True, False)))
+    return heads
+
+
+def test_running_heads_are_dictionary_style(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    """README: the entry the page starts in on the left, the last entry begun on it on the right;
+    none on the title page and the pages before the first entry."""
+    book, reader = default_pdf
+    heads = _running_heads(reader)
+    begins = [(_page_of(reader, e.id), e.title_text) for e in book.entries]
+    first, index = begins[0][0], _page_of(reader, m.INDEX_ID)
+    assert all(head == ("", "") for head in heads[:first])
+    for page in range(first, index):
+        begun = [title for p, title in begins if p == page]
+        running = [title for p, title in begins if p < page][-1:]
+        left, right = heads[page]
+        assert right == (begun or running)[-1], (page, heads[page])
+        assert left in running + begun[:1] if page > first else left in ("", *begun[:1]), (page, heads[page])
+    # Pages that begin inside an entry and start another: the two heads differ.
+    assert any(left and right and left != right for left, right in heads[first:index])
+    assert heads[index] == ("Index", "Index")
+
+
+def model_targets(book: m.Book) -> set[str]:
+    """Every id the book's links and index locators point at (headings and index marks among them)."""
+    from publish.tree import walk
+
+    blocks = [b for part in (*book.front_matter, *book.entries) for b in part.blocks]
+    links = {n.url[1:] for n in walk(tuple(blocks)) if isinstance(n, m.Link) and n.url.startswith("#")}
+    return links | {t.id for group in book.index for item in group.items for t in item.targets}
+
+
+def test_links_to_headings_and_index_marks_name_them_not_their_entry(default_pdf: tuple[m.Book, PdfReader]) -> None:
+    """A link to a section or an index mark lands on that place, not on the top of its entry."""
+    book, reader = default_pdf
+    targets = model_targets(book)
+    assert targets - {e.id for e in book.entries} - {m.INDEX_ID}  # the book has such links
+    assert targets <= {str(a["/Dest"]) for _, a in _links(reader) if "/Dest" in a}
