@@ -147,3 +147,17 @@ def test_libreoffice_opens_it_and_shows_the_entries(default_docx: tuple[m.Book, 
     for entry in book.entries[:3]:
         assert entry.title_text in text
     assert "Grafikprozessor" in text
+
+
+def test_bookmark_names_are_unique_ignoring_case_and_at_most_40_characters(tmp_path: Path) -> None:
+    """Word compares bookmark names case-insensitively and refuses names over 40 characters."""
+    long_id = "Ein-sehr-langer-Begriff-der-nicht-aufhoeren-will"
+    (tmp_path / "A.md").write_text(
+        "## gpu {#gpu .term}\n\nx\n\n## GPU {#GPU .term}\n\nx\n\n"
+        f"## Lang {{#{long_id}-a .term}}\n\nx\n\n## Lang {{#{long_id}-b .term}}\n\n[l](#{long_id}-a)\n",
+        encoding="utf-8")
+    book = load_book(tmp_path).book
+    names = docx.bookmark_names(book)
+    assert {"gpu", "GPU", f"{long_id}-a", f"{long_id}-b"} <= set(names)
+    assert len({name.lower() for name in names.values()}) == len(names)
+    assert all(len(name) <= docx.BOOKMARK_LIMIT and re.fullmatch(r"[A-Za-z]\w*", name) for name in names.values())

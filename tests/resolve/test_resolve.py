@@ -118,3 +118,15 @@ def test_images_must_be_files_inside_the_source_folder(tmp_path: Path) -> None:
     assert shown == ["fehlt", "raus", "netz"]
     assert [(d.code, d.line) for d in loaded.diagnostics] == [
         (Code.MISSING_FILE, 3), (Code.OUTSIDE_SOURCE, 5), (Code.REMOTE_RESOURCE, 5)]
+
+
+def test_two_entries_with_one_alias_the_first_keeps_it_and_the_second_is_reported(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "A.md": '## A {#A .term aliases="Rechner"}\n\nx\n',
+        "B.md": '## B {#B .term aliases="Rechner,Computer"}\n\n[r](#Rechner) [c](#Computer)\n',
+    })
+    [conflict] = [d for d in loaded.diagnostics if d.code is Code.ALIAS_CONFLICT]
+    assert (conflict.path.name, conflict.line) == ("B.md", 1)
+    assert "'Rechner'" in conflict.message and "'A'" in conflict.message
+    b = next(e for e in loaded.book.entries if e.id == "B")
+    assert _links(b) == ["#A", "#B"]
