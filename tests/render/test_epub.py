@@ -186,3 +186,13 @@ def test_links_to_headings_and_index_marks_name_them_not_their_entry(default_epu
     fragments = {href.partition("#")[2] for root in _documents(path).values()
                  for href in root.xpath("//x:a/@href", namespaces=NS)}
     assert targets <= fragments
+
+
+def test_bad_math_is_reported_and_shown_as_tex(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\nKaputt: $\\frac{a}{$ und gut: $x^2$.\n", encoding="utf-8")
+    book = load_book(tmp_path).book
+    result = epub.render(book, load_theme("default"), tmp_path / "book.epub")
+    assert [(d.code.value, d.path.name, d.line) for d in result.diagnostics] == [("bad-math", "A.md", 3)]
+    [entry] = [root for name, root in _documents(tmp_path / "book.epub").items() if name.endswith("/a.xhtml")]
+    assert entry.xpath("//x:code[@class='tex']/text()", namespaces=NS) == ["\\frac{a}{"]
+    assert len(entry.xpath("//m:math", namespaces=NS)) == 1
