@@ -161,3 +161,14 @@ def test_bookmark_names_are_unique_ignoring_case_and_at_most_40_characters(tmp_p
     assert {"gpu", "GPU", f"{long_id}-a", f"{long_id}-b"} <= set(names)
     assert len({name.lower() for name in names.values()}) == len(names)
     assert all(len(name) <= docx.BOOKMARK_LIMIT and re.fullmatch(r"[A-Za-z]\w*", name) for name in names.values())
+
+
+def test_bad_math_is_reported_and_shown_as_tex(tmp_path: Path) -> None:
+    """README: TeX that cannot be typeset is a bad-math warning and shows its source, in Word too."""
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\nKaputt: $\\frac{a}{$ und gut: $x^2$.\n", encoding="utf-8")
+    book = load_book(tmp_path).book
+    result = docx.render(book, load_theme("default"), tmp_path / "book.docx")
+    assert [(d.code.value, d.path.name, d.line, d.col) for d in result.diagnostics] == [("bad-math", "A.md", 3, 10)]
+    body = _part(tmp_path / "book.docx", "word/document.xml")
+    assert "\\frac{a}{" in "".join(body.xpath("//w:t/text()", namespaces=NS))
+    assert len(body.xpath("//m:oMath", namespaces=NS)) == 1

@@ -21,7 +21,9 @@ from .pandoc_runner import run_pandoc
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
 from ...progress import Progress
+from ..html.mathml import MathError, mathml
 from ..html.sanitize import html_text
+from ...diagnostics import Code, Diagnostic, warning
 from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
 from .. import RenderError, RenderResult
@@ -61,7 +63,22 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             "word/document.xml": lambda xml: _restyle_headings(xml, plan),
             "word/settings.xml": _update_fields_on_open})
     write_atomically(out, data)
-    return RenderResult(out)
+    return RenderResult(out, diagnostics=_bad_math(book))
+
+
+def _bad_math(book: m.Book) -> list[Diagnostic]:
+    """TeX that cannot be typeset: pandoc shows it as text, the build must hear of it as the other formats do."""
+    found = []
+    for part in (*book.front_matter, *book.entries):
+        for node in walk(part.blocks):
+            if isinstance(node, m.Math):
+                try:
+                    mathml(node.tex, node.display)
+                except MathError as exc:
+                    path, line, col = (node.pos.path, node.pos.line, node.pos.col) if node.pos else (part.source, 1, 1)
+                    found.append(warning(Code.BAD_MATH, path, line, col,
+                                         f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+    return found
 
 
 def linker(book: m.Book) -> Callable[[str], str]:
