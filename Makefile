@@ -71,6 +71,13 @@ check: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml; docs/testing.md). Slow, so
+# not part of `make test` or CI. One module: make mutate MUTANTS='publish.resolve.collation.*'
+MUTANTS ?=
+mutate: $(STAMP)
+	$(PY) -m mutmut run --max-children 2 $(MUTANTS)
+	$(PY) -m mutmut results
+
 bench: $(STAMP)
 	$(PY) bench/run.py
 
