@@ -33,6 +33,10 @@ from publish.resolve.anchors import AnchorRegistry, is_valid_id, sanitize_id, sl
     ("λ-Kalkül", "λ-kalkül"),
     ("", "section"),
     ("!!!", "section"),
+    # Unlike pandoc ("ende.", "foo--"), an id never ends in a dot or a dash.
+    ("Ende.", "ende"),
+    ("Foo -", "foo"),
+    ("v2.0.", "v2.0"),
 ])
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
