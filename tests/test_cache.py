@@ -78,3 +78,17 @@ def test_build_skips_current_outputs_and_redoes_them_after_an_edit(tmp_path: Pat
     assert "up to date" not in edited.stdout and edited.stdout.count("wrote ") == 2
     (out / "untitled.epub").unlink()
     assert "wrote " in _build(source, out).stdout
+
+
+def test_diagnostics_and_paths_survive_a_stored_record(tmp_path: Path) -> None:
+    """Records hold enums (a diagnostic's code and severity) and paths, even paths whose bytes are
+    not UTF-8 (Python's surrogate escapes); what is stored is what comes back."""
+    from publish.diagnostics import Code, warning
+
+    odd = Path(b"/b\xfcch/A.md".decode("utf-8", "surrogateescape"))
+    value = (warning(Code.DANGLING_LINK, odd, 3, 5, "link to #Fehlt"), odd, ("a", 1))
+    cache = Cache(tmp_path / "cache")
+    cache.store("parsed", "k", value)
+    assert cache.load("parsed", "k") == value
+    assert cache.load("parsed", "other") is None
+    assert decode(json.loads(json.dumps(encode(Code.BAD_MATH)))) is Code.BAD_MATH
