@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +113,10 @@ def test_the_venv_installs_from_the_lock_with_hashes() -> None:
     assert installs and all("--require-hashes -r requirements.lock" in line or "--no-deps" in line for line in installs)
     lock = (ROOT / "requirements.lock").read_text()
     pins = re.findall(r"^([a-z0-9][\w.-]*)==\S+ \\\n\s+--hash=sha256:", lock, re.M | re.I)
-    declared = re.findall(r'^\s*"([A-Za-z0-9][\w.-]*)', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert {d.lower() for d in declared} - {"setuptools"} <= {p.lower() for p in pins}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.match(r"[A-Za-z0-9][\w.-]*", d)[0].lower()
+                for d in project["dependencies"] + project["optional-dependencies"]["test"]}
+    assert "mutmut" in declared and declared <= {p.lower() for p in pins}
 
 
 def test_corpus_manifest_names_the_sample(corpus: Path) -> None:
