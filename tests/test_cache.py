@@ -92,3 +92,18 @@ def test_diagnostics_and_paths_survive_a_stored_record(tmp_path: Path) -> None:
     assert cache.load("parsed", "k") == value
     assert cache.load("parsed", "other") is None
     assert decode(json.loads(json.dumps(encode(Code.BAD_MATH)))) is Code.BAD_MATH
+
+
+def test_a_record_under_another_key_is_not_trusted(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    cache.store("parsed", "k1", ("eins",))
+    (tmp_path / "cache" / "parsed" / "k1.json").rename(tmp_path / "cache" / "parsed" / "k2.json")
+    assert cache.load("parsed", "k2") is None
+
+
+def test_fingerprints_take_file_names_that_are_not_utf8() -> None:
+    from publish.cache import fingerprint
+
+    odd = b"b\xfcch.md".decode("utf-8", "surrogateescape")
+    assert fingerprint(odd) != fingerprint(b"b\xfdch.md".decode("utf-8", "surrogateescape"))
+    assert fingerprint("ab", "c") != fingerprint("a", "bc")  # parts are framed, not concatenated
