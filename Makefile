@@ -18,9 +18,12 @@ RELEASE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/de
 # What a fresh Debian/Ubuntu machine needs: Pango for WeasyPrint, Java for EPUBCheck.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 EPUBCHECK_PACKAGES := default-jre-headless
+# LibreOffice for the DOCX: the build updates TOC/INDEX page numbers with it (python3-uno drives it),
+# the tests convert the DOCX to PDF as a reader would see it; poppler-utils renders pages to PNG.
+LIBREOFFICE_PACKAGES := libreoffice-writer-nogui python3-uno poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages
+.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages libreoffice-packages
 
 all: pdf epub docx
 
@@ -56,6 +59,10 @@ system-packages:
 
 epubcheck-packages:
 	$(SUDO) apt-get install -y --no-install-recommends $(EPUBCHECK_PACKAGES)
+
+libreoffice-packages:
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends $(LIBREOFFICE_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

@@ -135,7 +135,8 @@ class Staged:
     def commit(self) -> tuple[RenderResult, ...]:
         for staged, target in self.paths:
             commit_staged(staged, target)
-        return tuple(RenderResult(target, r.pages, r.diagnostics) for r, (_, target) in zip(self.results, self.paths))
+        return tuple(RenderResult(target, r.pages, r.diagnostics, r.notes)
+                     for r, (_, target) in zip(self.results, self.paths))
 
     def discard(self) -> None:
         for staged, _ in self.paths:

@@ -25,6 +25,9 @@ class RenderResult:
     """Pages laid out (PDF only)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Problems found while rendering (TeX that cannot be typeset …): the build decides what they cost."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know about the output that is no problem of the book (the DOCX's
+    page numbers wait for Word because LibreOffice is not installed …): the CLI prints them."""
 
 
 class RenderError(RuntimeError):
