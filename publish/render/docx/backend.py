@@ -10,7 +10,8 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 from typing import Any
 
 from lxml import etree
@@ -29,7 +30,7 @@ from ...theme.theme import Theme
 from .. import RenderError, RenderResult
 from .fields import index_paragraphs, toc_lines, toc_paragraphs, xe_runs
 from .fonts import embedded_fonts, font_relationships, font_table
-from .libreoffice import measure_pages, soffice
+from .libreoffice import ENVIRONMENT, measure_pages, soffice, turned_off
 from .pages import Layout, break_page_before, end_section_before
 from .reference import W, reference_docx, style_id
 
@@ -77,7 +78,9 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     pages: dict[str, int] = {}
     program = soffice()
     if program is None:
-        notes.append("LibreOffice not found (make libreoffice-packages): contents and index list every entry, "
+        why = (f"LibreOffice turned off ({ENVIRONMENT}=off)" if turned_off()
+               else "LibreOffice not found (make libreoffice-packages)")
+        notes.append(f"{why}: contents and index list every entry, "
                      "their page numbers appear when Word updates the fields on opening "
                      "(in LibreOffice: Tools > Update > Update All)")
     else:
@@ -145,6 +148,9 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
             return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
+        if isinstance(node, m.Image) and not "".join(t.text for t in walk(node.alt) if isinstance(t, m.Str)).strip():
+            # Word's alternative text (docPr descr) comes from the alt text: never leave it empty.
+            return replace(node, alt=(m.Str(node.title or PurePosixPath(unquote(node.src)).stem),))
         if isinstance(node, m.Span) and m.INDEX_MARK_CLASS in node.attr.classes:
             return replace(node, content=node.content + (_xe(mark_term(node)),))
         if isinstance(node, m.Div) and m.TAGLINE_CLASS in node.attr.classes:

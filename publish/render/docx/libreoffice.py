@@ -19,10 +19,14 @@ _EXPORT = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boo
 TIMEOUT = 900
 
 
+def turned_off() -> bool:
+    return os.environ.get(ENVIRONMENT, "").lower() in ("off", "0", "no", "false")
+
+
 def soffice() -> str | None:
     """The LibreOffice program to lay out with, or None (not installed, or turned off)."""
     chosen = os.environ.get(ENVIRONMENT, "")
-    if chosen.lower() in ("off", "0", "no", "false"):
+    if turned_off():
         return None
     return shutil.which(chosen) if chosen else (shutil.which("soffice") or shutil.which("libreoffice"))
 
