@@ -109,9 +109,9 @@ def index_paragraphs(book: m.Book, names: Mapping[str, str], pages: Mapping[str,
             first = names[item.targets[0].id]
             if item.see:
                 runs = (text_run(f"{item.term}, ") + text_run(see_label, "<w:i/>") + text_run(" ")
-                        + f'<w:hyperlink w:anchor="{first}" w:history="1">{text_run(item.see, _LINK)}</w:hyperlink>')
+                        + f'<w:hyperlink w:anchor="{first}" w:history="1">{text_run(item.see)}</w:hyperlink>')
             else:
-                runs = f'<w:hyperlink w:anchor="{first}" w:history="1">{text_run(item.term, _LINK)}</w:hyperlink>'
+                runs = f'<w:hyperlink w:anchor="{first}" w:history="1">{text_run(item.term)}</w:hyperlink>'
                 seen: set[int] = set()
                 for target in item.targets:
                     page = pages.get(names[target.id])
@@ -127,5 +127,3 @@ def index_paragraphs(book: m.Book, names: Mapping[str, str], pages: Mapping[str,
     out[-1] = out[-1].removesuffix("</w:p>") + FIELD_END + "</w:p>"
     return out
 
-
-_LINK = '<w:rStyle w:val="Hyperlink"/>'

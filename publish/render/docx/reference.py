@@ -58,7 +58,9 @@ def _styles(styles: etree._Element, theme: Theme, language: str) -> bytes:
     _run(_props(by_id["Heading1"]), **heading, size=body_pt * 2.2, bold=True)
     _run(_props(by_id["Heading2"]), **heading, size=em("term"), bold=True)
     _run(_props(by_id["Heading3"]), font=fonts["heading"], color=colors["text"], size=em("section"), bold=True)
-    _run(_props(by_id["Hyperlink"]), color=colors["link"] if theme.value("features", "link_color") else colors["text"])
+    # Underlined as well as coloured: a link must not be told apart by colour alone (WCAG 1.4.1).
+    _run(_props(by_id["Hyperlink"]), color=colors["link"] if theme.value("features", "link_color") else colors["text"],
+         underline=True)
     _run(_props(by_id["VerbatimChar"]), font=fonts["mono"], size=body_pt * 0.9)
     names = theme.values["docx"]
     small = body_pt * float(sizes["small"].removesuffix("em"))
@@ -144,7 +146,8 @@ _RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "
 
 
 def _run(props: etree._Element, font: str | None = None, size: float | None = None, color: str | None = None,
-         bold: bool | None = None, italic: bool | None = None, caps: bool | None = None) -> None:
+         bold: bool | None = None, italic: bool | None = None, caps: bool | None = None,
+         underline: bool | None = None) -> None:
     def put(tag: str, **attrs: str) -> None:
         old = props.find(f"{_W}{tag}")
         if old is not None:
@@ -158,6 +161,8 @@ def _run(props: etree._Element, font: str | None = None, size: float | None = No
             put(tag, val="true" if on else "false")
     if color:
         put("color", val=color.lstrip("#").upper())
+    if underline is not None:
+        put("u", val="single" if underline else "none")
     if size:
         put("sz", val=str(round(size * 2)))
         put("szCs", val=str(round(size * 2)))
