@@ -18,9 +18,10 @@ RELEASE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/de
 # What a fresh Debian/Ubuntu machine needs: Pango for WeasyPrint, Java for EPUBCheck.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 EPUBCHECK_PACKAGES := default-jre-headless
-# LibreOffice for the DOCX: the build updates TOC/INDEX page numbers with it (python3-uno drives it),
-# the tests convert the DOCX to PDF as a reader would see it; poppler-utils renders pages to PNG.
-LIBREOFFICE_PACKAGES := libreoffice-writer-nogui python3-uno poppler-utils
+# LibreOffice for the DOCX: the build lays the document out with it (soffice --headless) to put page
+# numbers into the contents and index, and the tests print the DOCX to PDF as a reader would see
+# it; poppler-utils (pdftoppm) renders those pages to PNG to look at.
+LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages libreoffice-packages

@@ -66,3 +66,11 @@ def test_system_package_targets_name_what_this_machine_runs_on() -> None:
     # The Java package differs between releases (default-jre-headless pulls in the current JDK);
     # what the tests need from it is a java on PATH.
     assert _packages("epubcheck-packages") == ["default-jre-headless"] and shutil.which("java")
+
+
+def test_libreoffice_target_installs_what_the_docx_build_uses() -> None:
+    packages = _packages("libreoffice-packages")
+    assert {"libreoffice-writer-nogui", "poppler-utils"} <= set(packages)
+    dry = subprocess.run(["make", "-n", "-C", str(ROOT), "libreoffice-packages"], capture_output=True, text=True,
+                         check=True).stdout
+    assert dry.index("apt-get update") < dry.index("apt-get install"), "a fresh machine has no package lists"
