@@ -252,27 +252,47 @@ def _finish_document(data: bytes, plan: list[Heading], theme: Theme, layout: Lay
     new_page = theme.value("features", "letter_new_page")
     right_page = theme.value("features", "letter_right_page")
     template = body.find(f"{_W}sectPr")
+    start = "oddPage" if right_page else "nextPage"
+    # How a section of entries starts: the print theme starts each letter on a right-hand page.
     first_letter = True
     for style, heading in zip(headings, plan):
         if heading.style:
             style.set(f"{_W}val", style_id(heading.style))
         paragraph = style.getparent().getparent()
+        # A section's w:type says how that section starts; its sectPr ends it.
         if heading.role == "letter" and (first_letter or right_page):
-            start = "oddPage" if right_page else "nextPage"
-            end_section_before(_first_of(paragraph), layout.section(template, "front" if first_letter else "entries",
-                                                                    start))
+            ending = layout.section(template, "front") if first_letter else layout.section(template, "entries", start)
+            end_section_before(_first_of(paragraph), ending)
             first_letter = False
         elif heading.role == "index":
-            end_section_before(_first_of(paragraph), layout.section(template, "entries"))
+            end_section_before(_first_of(paragraph), layout.section(template, "entries", start))
         elif heading.role == "front" or (heading.role == "letter" and new_page):
             break_page_before(paragraph)
     body.replace(template, layout.section(template, "index"))
     toc = root.find(f".//{_W}sdt/{_W}sdtContent")
     if toc is not None:
-        heading, field = toc[0], toc[1]
-        break_page_before(heading)
-        toc.replace(field, etree.fromstring(_TOC_MARKER.replace("<w:p>", f'<w:p xmlns:w="{W}">', 1)))
+        toc.replace(toc[1], etree.fromstring(_TOC_MARKER.replace("<w:p>", f'<w:p xmlns:w="{W}">', 1)))
+    after_title = next((child for child in body if _style_of(child) not in _TITLE_BLOCK), None)
+    if after_title is not None and after_title is not body[0]:
+        end_section_before(after_title, layout.section(template, "title"))
+        if after_title.tag == f"{_W}p":
+            _drop_page_break(after_title)
     return Document(root)
+
+
+_TITLE_BLOCK = ("Title", "Subtitle", "Author", "Date", "Abstract")
+"""The styles of the title page pandoc writes from the metadata."""
+
+
+def _style_of(element: etree._Element) -> str:
+    style = element.find(f"{_W}pPr/{_W}pStyle")
+    return style.get(f"{_W}val", "") if style is not None else ""
+
+
+def _drop_page_break(paragraph: etree._Element) -> None:
+    """A section break already starts the page."""
+    for element in paragraph.findall(f"{_W}pPr/{_W}pageBreakBefore"):
+        element.getparent().remove(element)
 
 
 def _first_of(paragraph: etree._Element) -> etree._Element:

@@ -15,7 +15,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 ENVIRONMENT = "PUBLISH_SOFFICE"
-_EXPORT = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+# Bookmarks become named destinations; the blank pages before right-hand starts are kept, so the
+# PDF's page index is the page number.
+_EXPORT = ('pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"},'
+           '"IsSkipEmptyPages":{"type":"boolean","value":"false"}}')
 TIMEOUT = 900
 
 
@@ -34,6 +37,7 @@ def soffice() -> str | None:
 def to_pdf(program: str, docx: Path, folder: Path) -> Path:
     """``docx`` as LibreOffice prints it, in ``folder``; a profile of its own, so it never meets
     (or waits for) a LibreOffice the user has open."""
+    folder, docx = folder.resolve(), docx.resolve()
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=folder))
     result = subprocess.run([program, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
                              "--convert-to", _EXPORT, "--outdir", str(folder), str(docx)],

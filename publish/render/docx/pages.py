@@ -1,6 +1,6 @@
 """Pages like the book's: sections with their own headers and footers, page breaks, mirrored spreads.
 
-Three kinds of section: the front (title page without header or footer, contents, front matter),
+Four kinds of section: the title page (no header or footer), the front (contents, front matter),
 the entries (dictionary running heads: Word's ``STYLEREF`` on the term style gives the first
 term on a page, ``STYLEREF \\l`` the last), the index. Page breaks are paragraph properties or
 section breaks, never empty paragraphs.
@@ -79,7 +79,7 @@ class Layout:
             heads = {"default": para(first + '<w:r><w:tab/></w:r><w:r><w:tab/></w:r>' + paired)}
             foots = {"default": para(page, "center", "Footer")}
             index_heads = {"default": para(text_run(index_label), "right")}
-        self.references: dict[str, list[tuple[str, str, str]]] = {"front": [], "entries": [], "index": []}
+        self.references: dict[str, list[tuple[str, str, str]]] = {"title": [], "front": [], "entries": [], "index": []}
         """Section kind → (header|footer, type, rel id) references."""
         for key, body in foots.items():
             self._add(part("footer", f"page-{key}", body), key, ("front", "entries", "index"))
@@ -89,7 +89,9 @@ class Layout:
             self._add(part("header", f"index-{key}", body), key, ("index",))
         for key in heads:
             self.references["front"].append(("header", key, empty_header.rel_id))
-        self.references["front"] += [("header", "first", empty_header.rel_id), ("footer", "first", empty_footer.rel_id)]
+            # The title page is a section of its own rather than Word's "different first page",
+            # which LibreOffice carries over badly to the left page after it.
+            self.references["title"] += [("header", key, empty_header.rel_id), ("footer", key, empty_footer.rel_id)]
 
     def _add(self, part: Part, key: str, kinds: tuple[str, ...]) -> None:
         self.parts.append(part)
@@ -106,8 +108,6 @@ class Layout:
         for child in template:
             if etree.QName(child).localname in ("pgSz", "pgMar"):
                 section.append(copy.deepcopy(child))
-        if kind == "front":
-            etree.SubElement(section, f"{_W}titlePg")
         return section
 
 
