@@ -70,12 +70,14 @@ class Layout:
         empty_header = part("header", "empty", para("", style="Header"))
         empty_footer = part("footer", "empty", para("", style="Footer"))
         self.parts: list[Part] = [empty_header, empty_footer]
+        if not theme.value("features", "running_heads"):
+            first = last = ""
         if self.mirrored:
             heads = {"even": para(first), "default": para(last, "right")}
             foots = {"even": para(page, "left", "Footer"), "default": para(page, "right", "Footer")}
             index_heads = {"even": para(text_run(index_label)), "default": para(text_run(index_label), "right")}
         else:
-            paired = field_runs(f'STYLEREF "{term_style}" \\l')
+            paired = field_runs(f'STYLEREF "{term_style}" \\l') if first else ""
             heads = {"default": para(first + '<w:r><w:tab/></w:r><w:r><w:tab/></w:r>' + paired)}
             foots = {"default": para(page, "center", "Footer")}
             index_heads = {"default": para(text_run(index_label), "right")}
