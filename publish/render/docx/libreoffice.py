@@ -38,10 +38,11 @@ def to_pdf(program: str, docx: Path, folder: Path) -> Path:
     """``docx`` as LibreOffice prints it, in ``folder``; a profile of its own, so it never meets
     (or waits for) a LibreOffice the user has open."""
     folder, docx = folder.resolve(), docx.resolve()
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=folder))
-    result = subprocess.run([program, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-                             "--convert-to", _EXPORT, "--outdir", str(folder), str(docx)],
-                            capture_output=True, timeout=TIMEOUT, check=False)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        result = subprocess.run([program, "--headless", "--norestore",
+                                 f"-env:UserInstallation={Path(profile).as_uri()}",
+                                 "--convert-to", _EXPORT, "--outdir", str(folder), str(docx)],
+                                capture_output=True, timeout=TIMEOUT, check=False)
     pdf = folder / (docx.stem + ".pdf")
     if result.returncode != 0 or not pdf.is_file():
         raise RuntimeError(f"LibreOffice could not convert the DOCX ({result.returncode}): "
