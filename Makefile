@@ -24,9 +24,13 @@ A11Y_PACKAGES := chromium poppler-utils
 ACE_VERSION ?= 1.4.6
 TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
+# LibreOffice for the DOCX: the build lays the document out with it (soffice --headless) to put page
+# numbers into the contents and index, and the tests print the DOCX to PDF as a reader would see
+# it; poppler-utils (pdftoppm) renders those pages to PNG to look at.
+LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
+.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace libreoffice-packages
 
 # One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
@@ -75,6 +79,10 @@ ace: $(ACE)
 $(ACE):
 	mkdir -p $(TOOLS)
 	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) @daisy/ace-cli@$(ACE_VERSION)
+
+libreoffice-packages:
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends $(LIBREOFFICE_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -31,12 +33,13 @@ _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=T
          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float]:
+def measure(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Median wall seconds over ``runs`` and the largest peak resident memory in MB."""
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-c", _PEAK, *command], check=True, capture_output=True, text=True)
+        result = subprocess.run([sys.executable, "-c", _PEAK, *command], check=True, capture_output=True, text=True,
+                                env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - start)
         peaks.append(int(result.stdout.strip()) / 1024)
     return statistics.median(times), max(peaks)
@@ -149,6 +152,36 @@ def _bench_format(fmt: str, pandoc_args: list[str]):  # noqa: ANN202 - returns a
     return bench
 
 
+def bench_docx(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """Our DOCX without LibreOffice beside pandoc's, then what LibreOffice's page numbers add."""
+    from publish.render.docx.libreoffice import soffice
+
+    pandoc_args = ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+
+        def build(folder_name: str) -> list[str]:
+            # Each run from an empty output folder: no cached parse, no "up to date".
+            target = out / folder_name
+            command = shlex.join([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out",
+                                  str(target), "--format", "docx", "--quiet"])
+            return ["sh", "-c", f"rm -rf {shlex.quote(str(target))} && exec {command}"]
+
+        ours = measure(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        theirs_path = out / "pandoc.docx"
+        theirs = measure([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
+        rows = [("publish build --format docx (PUBLISH_SOFFICE=off)", *ours,
+                 _describe(next((out / "off").glob("*.docx")))),
+                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs, _describe(theirs_path)),
+                ("ratio publish / pandoc", ours[0] / theirs[0], 0.0, "must stay <= 1.0")]
+        if soffice():
+            with_lo = measure(build("lo"), runs)
+            rows += [("publish build --format docx with LibreOffice page numbers", *with_lo,
+                      _describe(next((out / "lo").glob("*.docx")))),
+                     ("of which LibreOffice's layout (the difference)", with_lo[0] - ours[0], with_lo[1], "")]
+        return rows
+
+
 def _describe(path: Path) -> str:
     """Size, and for an EPUB what EPUBCheck says of it."""
     note = f"{path.stat().st_size // 1024} KB"
@@ -187,7 +220,7 @@ BENCHMARKS = {
     "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
     "incremental": (300, bench_incremental),
     "tagging": (100, bench_tagging),
-    "docx": (300, _bench_format("docx", ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"])),
+    "docx": (300, bench_docx),
 }
 
 

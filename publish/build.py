@@ -196,10 +196,12 @@ def print_edition(jobs: list[Job], results: dict[int, RenderResult]) -> PrintEdi
 
 
 def _inputs_key(backend: Backend, theme: Theme, source: Path) -> str:
-    """What an output depends on, apart from the files the book uses: format, theme, build date."""
+    """What an output depends on, apart from the files the book uses: format, theme, build date,
+    and the outside tools the backend uses (``tools()``: LibreOffice for the DOCX's page numbers)."""
     theme_files = [p for folder in theme.folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    tools = getattr(backend, "tools", lambda: "")()
     return fingerprint(backend.name, *(f"{p}\0{file_digest(p)}" for p in theme_files),
-                       os.environ.get("SOURCE_DATE_EPOCH", ""))
+                       os.environ.get("SOURCE_DATE_EPOCH", ""), tools)
 
 
 def _sources_key(source: Path, assets: Iterable[str]) -> str:

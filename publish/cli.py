@@ -169,6 +169,8 @@ def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Pr
     for result in results:
         pages = f", {result.pages} pages" if result.pages else ""
         print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
+        for note in result.notes:
+            print(f"  note: {note}")
     kinds = Counter(d.code.value for d in loaded.diagnostics)
     found = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "none"
     print(f"diagnostics: {found}")

@@ -72,5 +72,13 @@ def test_ci_installs_the_accessibility_checkers_before_the_tests() -> None:
     """Ace's tests skip where Ace or chromium is missing; CI must therefore install both first."""
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
              if line.strip().startswith("make")]
-    assert lines.index("make a11y-packages ace") < lines.index("make test")
+    assert lines.index("make a11y-packages libreoffice-packages ace") < lines.index("make test")
     assert "chromium" in _packages("a11y-packages")
+
+
+def test_libreoffice_target_installs_what_the_docx_build_uses() -> None:
+    packages = _packages("libreoffice-packages")
+    assert {"libreoffice-writer-nogui", "poppler-utils"} <= set(packages)
+    dry = subprocess.run(["make", "-n", "-C", str(ROOT), "libreoffice-packages"], capture_output=True, text=True,
+                         check=True).stdout
+    assert dry.index("apt-get update") < dry.index("apt-get install"), "a fresh machine has no package lists"

@@ -28,6 +28,9 @@ class RenderResult:
     """Problems found while rendering (TeX that cannot be typeset …): the build decides what they cost."""
     page_starts: tuple[PageStart, ...] = ()
     """Where each page begins (PDF only): the build gives them to formats that mark print pages."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know about the output that is no problem of the book (the DOCX's
+    page numbers wait for Word because LibreOffice is not installed …): the CLI prints them."""
 
 
 class RenderError(RuntimeError):
@@ -48,7 +51,9 @@ class Backend(Protocol):
 
     def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress) -> RenderResult:
         """Write the format to ``out``. A backend whose module sets ``takes_print_edition = True``
-        is also given ``print_edition=``, the pages of a PDF of the same build (or None)."""
+        is also given ``print_edition=``, the pages of a PDF of the same build (or None); one whose
+        output depends on an outside program names it in an optional ``tools() -> str`` (the
+        up-to-date check compares it)."""
         ...
 
     def linker(self, book: m.Book) -> Callable[[str], str]:

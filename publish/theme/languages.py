@@ -30,8 +30,7 @@ ENGLISH = Language(
             ("august",), ("september",), ("october",), ("november",), ("december",)),
     labels=MappingProxyType({
         "contents": "Contents", "index": "Index", "see": "see", "version": "Version", "cover": "Cover",
-        "landmarks": "Landmarks", "word_index": "Index with page numbers (Word field):",
-        "update_fields": "Update fields (F9) to show the page numbers.",
+        "landmarks": "Landmarks",
     }),
     accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
                            "cross-references and an index; formulas as MathML with TeX as alternative text."),
@@ -45,8 +44,7 @@ GERMAN = Language(
             ("juli",), ("august",), ("september",), ("oktober",), ("november",), ("dezember",)),
     labels=MappingProxyType({
         "contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version", "cover": "Umschlag",
-        "landmarks": "Orientierungspunkte", "word_index": "Index mit Seitenzahlen (Word-Feld):",
-        "update_fields": "Zum Anzeigen der Seitenzahlen Felder aktualisieren (F9).",
+        "landmarks": "Orientierungspunkte",
     }),
     accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
                            "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),
