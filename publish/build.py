@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,7 +21,7 @@ from .output import build_time, commit_staged, discard_staged, remove_stale_stag
 from .progress import Progress
 from .read.config import CONFIG_NAME
 from .read.sources import SOURCE_SUFFIXES
-from .render import Backend, RenderResult, load_backend
+from .render import Backend, RenderOptions, RenderResult, load_backend
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
 from .theme.theme import Theme
@@ -84,9 +84,10 @@ def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version
 
 
 def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str], progress: Progress,
-          strict: bool = False, cache: Cache | None = None) -> Built:
+          strict: bool = False, cache: Cache | None = None, options: RenderOptions | None = None) -> Built:
     """Render ``formats`` of the book in ``source`` into ``out``; skip outputs that are current
-    (unless strict: a strict build always checks the book again)."""
+    (unless strict: a strict build always checks the book again). Backends may keep work in the cache."""
+    options = replace(options or RenderOptions(), cache=cache.folder if cache is not None else None)
     backends = [load_backend(name) for name in formats]
     keys = {b.name: _inputs_key(b, theme, source) for b in backends}
     current = {} if strict or cache is None else {
@@ -97,7 +98,7 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
     if loaded.fails(strict) or loaded.book is None:
         return Built(loaded, (), (), refused=True)
     todo = [b for b in backends if b.name not in current]
-    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b)) for b in todo]
+    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
     staged = render_staged(loaded.book, jobs, progress)
     if strict and staged.diagnostics:
         staged.discard()
@@ -116,6 +117,7 @@ class Job:
     backend: Backend
     theme: Theme
     target: Path
+    options: RenderOptions = field(default_factory=RenderOptions)
 
 
 @dataclass
@@ -152,7 +154,7 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
             staged.paths.append((temporary, job.target))
             if job.backend.folder:
                 temporary.mkdir(parents=True)
-            staged.results.append(job.backend.render(book, job.theme, temporary, progress))
+            staged.results.append(job.backend.render(book, job.theme, temporary, progress, job.options))
     except BaseException:
         staged.discard()
         raise

@@ -23,7 +23,7 @@ from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text
 from ..theme.theme import FontFace, Theme
-from . import RenderError, RenderResult
+from . import RenderError, RenderOptions, RenderResult
 
 name = "epub"
 suffix = ".epub"
@@ -53,7 +53,8 @@ class _Document(epub.EpubItem):
         self.is_linear = True
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
     files = _file_names(book)
     html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE)
     labels = language_of(book.metadata.language).labels

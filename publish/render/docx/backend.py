@@ -24,7 +24,7 @@ from ...progress import Progress
 from ..html.sanitize import html_text
 from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
-from .. import RenderError, RenderResult
+from .. import RenderError, RenderOptions, RenderResult
 from .reference import W, reference_docx, style_id
 
 name = "docx"
@@ -36,7 +36,8 @@ BOOKMARK_LIMIT = 40
 _W = f"{{{W}}}"
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
     language = language_of(book.metadata.language)
     labels = language.labels
     names = bookmark_names(book)
