@@ -180,7 +180,7 @@ def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[
     executors: list[ProcessPoolExecutor] = []
 
     def run(tasks: list[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
-        if jobs <= 1 or len(tasks) == 1:
+        if jobs <= 1:
             yield from ((task, lay_out(task)) for task in tasks)
             return
         if not executors:

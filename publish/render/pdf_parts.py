@@ -54,7 +54,7 @@ def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
     if book.front_matter:
         parts.append(Part("front", ("front",)))
     if right or feature("letter_new_page"):
-        parts += [Part(f"letter-{g.anchor}", ("letters",), (i,), right=right, anchor=g.anchor) for i, g in enumerate(book.letters)]
+        parts += [Part(g.anchor, ("letters",), (i,), right=right, anchor=g.anchor) for i, g in enumerate(book.letters)]
     elif book.letters:
         parts.append(Part("letters", ("letters",), tuple(range(len(book.letters)))))
     if feature("index"):
