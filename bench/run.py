@@ -149,15 +149,17 @@ def bench_incremental(folder: Path, files: list[str], runs: int) -> list[tuple[s
 def measure_tree(command: list[str]) -> tuple[float, float]:
     """Wall seconds and the peak of the resident memory of the command and all its processes
     together (worker processes included), sampled every 0.2 s from /proc."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.2)
-    seconds = time.perf_counter() - start
-    if process.returncode:
-        raise RuntimeError(f"{command} failed: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would stop the command
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{command} failed: {errors.read().decode(errors='replace')[-2000:]}")
     return seconds, peak / 2**20
 
 
