@@ -13,6 +13,11 @@ from .pdf_join import Sheet
 from .pdf_layout import LaidOut
 
 
+UNDATED = "2000-01-01T00:00:00Z"
+"""The date in every part's metadata but the title part's: the join takes the book's metadata from
+the title part, so the others need not change when a source file's date (the book's date) does."""
+
+
 @dataclass(frozen=True)
 class Part:
     """A stretch of the book that begins on a new page, so it can be laid out alone."""
@@ -109,6 +114,7 @@ def part_context(context: dict[str, Any], part: Part, counters: dict[str, Any],
     it starts on, and the page numbers it prints (0 until the parts have been placed)."""
     numbers = placement.numbers if placement else {}
     return {**context, "show": part.show, "shown_letters": [context["letters"][i] for i in part.letters],
+            "created": context["created"] if "title" in part.show else UNDATED,
             "counters": {**counters, "verso": not right},
             "folio": (lambda anchor: Markup(f' data-page="{numbers.get(anchor, 0)}"')) if part.numbered else
             context["folio"]}

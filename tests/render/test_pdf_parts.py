@@ -155,3 +155,17 @@ def test_parts_are_byte_reproducible_with_and_without_the_cache(tmp_path: Path, 
         _, out, _ = _render(SEEDS, "print", tmp_path / f"{name}.pdf", jobs=1, cache=tmp_path / cache)
         digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
     assert len(digests) == 1
+
+
+def test_a_sentence_appended_lays_out_only_its_letter_and_the_dated_title(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without SOURCE_DATE_EPOCH the book's date is its newest file's: only the title part carries it."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    book, _, _ = _render(source, "default", tmp_path / "before.pdf", jobs=1, cache=tmp_path / "cache")
+    entry = book.letters[-1].items[0]
+    entry.source.write_text(entry.source.read_text(encoding="utf-8") + "\nEin Satz mehr.\n", encoding="utf-8")
+    _, _, progress = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=tmp_path / "cache")
+    laid_out = [name for name, _ in progress.timings if name.startswith("PDF: laying out")]
+    assert laid_out == [f"PDF: laying out title, {book.letters[-1].anchor} ({len(book.letters) + 1} parts from the cache)"]
