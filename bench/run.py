@@ -85,7 +85,7 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     to print them; so it costs at least the whole layout time again."""
     import weasyprint
 
-    from publish.render.pdf import SafeFetcher
+    from publish.render.pdf_layout import SafeFetcher
     from publish.build import load_book
     from publish.render.html.book import BookHtml
     from publish.theme.theme import load_theme
@@ -214,6 +214,79 @@ def bench_incremental(folder: Path, files: list[str], runs: int) -> list[tuple[s
     return rows
 
 
+def measure_tree(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and the peak of the resident memory of the command and all its processes
+    together (worker processes included), sampled every 0.2 s from /proc."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would stop the command
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{command} failed: {errors.read().decode(errors='replace')[-2000:]}")
+    return seconds, peak / 2**20
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and every process descended from it."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], sizes[pid] = int(fields[1]), int(fields[21]) * 4096
+    tree, grew = {root}, True
+    while grew:
+        new = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= new
+        grew = bool(new)
+    return sum(sizes.get(pid, 0) for pid in tree)
+
+
+def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """The PDF laid out in parts (--jobs 2) beside one pass and pandoc + WeasyPrint, cold; then
+    one entry edited twice (a sentence appended; a paragraph that adds a page) with the part cache."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        build = [sys.executable, "-m", "publish", "build", "--source", str(folder), "--format", "pdf", "--quiet"]
+        one = measure_tree([*build, "--out", str(out / "one"), "--jobs", "1", "--no-parts"])
+        parts = measure_tree([*build, "--out", str(out / "parts"), "--jobs", "2"])
+        one_pdf, parts_pdf = _our_pdf(out / "one"), _our_pdf(out / "parts")
+        size = parts_pdf.stat().st_size / one_pdf.stat().st_size
+        rows += [("one pass (--jobs 1 --no-parts), cold", *one, f"{_pages(one_pdf)} pages, {one_pdf.stat().st_size // 1024} KB"),
+                 ("in parts (--jobs 2), cold", *parts,
+                  f"{_pages(parts_pdf)} pages, {parts_pdf.stat().st_size // 1024} KB ({size:.2f} × one pass); "
+                  f"{parts[0] / one[0]:.2f} × one pass")]
+        entries = sorted(p for p in folder.glob("*.md") if not p.name[0].isdigit())
+        entry = entries[len(entries) // 2]
+        original = entry.read_text(encoding="utf-8")
+        paragraph = "\n\n" + " ".join(["Ein zusätzlicher Absatz, der das Buch um eine Seite verlängert."] * 60) + "\n"
+        try:
+            for label, text in (("a sentence appended", "\nEin zusätzlicher Satz.\n"), ("a page-long paragraph added", paragraph)):
+                entry.write_text(original + text, encoding="utf-8")
+                edited = measure_tree([*build, "--out", str(out / "parts"), "--jobs", "2"])
+                rows.append((f"in parts: one entry edited ({label})", *edited,
+                             f"{_pages(parts_pdf)} pages; {edited[0] / parts[0]:.0%} of cold"))
+        finally:
+            entry.write_text(original, encoding="utf-8")
+        if len(files) <= 1000:
+            html, theirs_pdf = out / "pandoc.html", out / "pandoc.pdf"
+            pandoc = measure_tree([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                                   "-o", str(html), *files])
+            weasy = measure_tree([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)])
+            rows.append(("pandoc -s -t html5 + weasyprint", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]),
+                         f"{_pages(theirs_pdf)} pages; in parts = {parts[0] / (pandoc[0] + weasy[0]):.2f} × this"))
+    return rows
+
+
 BENCHMARKS = {
     "read": (1000, bench_read),
     "pdf": (300, bench_pdf),
@@ -221,6 +294,7 @@ BENCHMARKS = {
     "incremental": (300, bench_incremental),
     "tagging": (100, bench_tagging),
     "docx": (300, bench_docx),
+    "parts": (300, bench_parts),
 }
 
 

@@ -20,7 +20,7 @@ from .output import build_time, commit_staged, discard_staged, remove_stale_stag
 from .progress import Progress
 from .read.config import CONFIG_NAME
 from .read.sources import SOURCE_SUFFIXES
-from .render import Backend, RenderResult, load_backend
+from .render import Backend, RenderOptions, RenderResult, load_backend
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
@@ -93,9 +93,10 @@ def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version
 
 
 def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str], progress: Progress,
-          strict: bool = False, cache: Cache | None = None) -> Built:
+          strict: bool = False, cache: Cache | None = None, options: RenderOptions | None = None) -> Built:
     """Render ``formats`` of the book in ``source`` into ``out``; skip outputs that are current
-    (unless strict: a strict build always checks the book again)."""
+    (unless strict: a strict build always checks the book again). Backends may keep work in the cache."""
+    options = replace(options or RenderOptions(), cache=cache.folder if cache is not None else None)
     backends = [load_backend(name) for name in formats]
     # An EPUB built beside a PDF carries that PDF's page numbers, so it differs from one built alone.
     paged = "pdf" in {b.name for b in backends}
@@ -109,7 +110,7 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
     if loaded.fails(strict) or loaded.book is None:
         return Built(loaded, (), (), refused=True)
     todo = [b for b in backends if b.name not in current]
-    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b)) for b in todo]
+    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
     staged = render_staged(loaded.book, jobs, progress)
     if strict and staged.diagnostics:
         staged.discard()
@@ -128,6 +129,7 @@ class Job:
     backend: Backend
     theme: Theme
     target: Path
+    options: RenderOptions = field(default_factory=RenderOptions)
 
 
 @dataclass
@@ -170,9 +172,10 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
             job, temporary = jobs[n], staged.paths[n][0]
             if _takes_print_edition(job.backend):
                 edition = print_edition(jobs, results)
-                results[n] = job.backend.render(book, job.theme, temporary, progress, print_edition=edition)
+                results[n] = job.backend.render(book, job.theme, temporary, progress, options=job.options,
+                                                    print_edition=edition)
             else:
-                results[n] = job.backend.render(book, job.theme, temporary, progress)
+                results[n] = job.backend.render(book, job.theme, temporary, progress, options=job.options)
         staged.results = [results[n] for n in range(len(jobs))]
     except BaseException:
         staged.discard()

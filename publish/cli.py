@@ -15,7 +15,7 @@ from .build import LoadedBook, build_formats, load_book
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Diagnostic, Severity
 from .progress import Progress, make_progress
-from .render import RenderError, RenderResult, formats
+from .render import RenderError, RenderOptions, RenderResult, default_jobs, formats
 from .theme.theme import Theme, ThemeError, load_theme
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     build.add_argument("--format", default="all", help=f"{','.join(formats())} or all (default: all)")
     build.add_argument("--theme", default="default", help="theme name under themes/ (default: default)")
+    build.add_argument("--jobs", type=_positive, default=default_jobs(),
+                       help=f"worker processes laying out the PDF's parts (default: the cores, {default_jobs()})")
+    build.add_argument("--no-parts", dest="parts", action="store_false",
+                       help="lay the PDF out in one pass, as one document (the baseline)")
     release = commands.add_parser("release", help="strict build of every format and the print PDF, "
                                                   "named by version, with SHA256SUMS and report.json")
     release.add_argument("--out", type=Path, default=Path("build/release"), help="default: build/release")
@@ -56,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         loudness.add_argument("--quiet", action="store_true", help="print only problems")
         loudness.add_argument("--verbose", action="store_true", help="also print what the libraries log")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _exit_code(loaded: LoadedBook, strict: bool) -> int:
@@ -96,7 +106,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace, theme: Theme, wanted: tuple[str, ...], cache: Cache, progress: Progress) -> int:
     started = time.perf_counter()
-    built = build_formats(args.source, args.out, theme, wanted, progress, strict=args.strict, cache=cache)
+    built = build_formats(args.source, args.out, theme, wanted, progress, strict=args.strict, cache=cache,
+                          options=RenderOptions(jobs=args.jobs, parts=args.parts))
     if built.loaded is None:
         if not args.quiet:
             print("\n".join(f"up to date: {path}" for path in built.current))

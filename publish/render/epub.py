@@ -25,7 +25,7 @@ from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text, walk
 from ..theme.theme import FontFace, Theme
-from . import RenderError, RenderResult
+from . import RenderError, RenderOptions, RenderResult
 
 name = "epub"
 suffix = ".epub"
@@ -60,7 +60,7 @@ class _Document(epub.EpubItem):
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
-           print_edition: PrintEdition | None = None) -> RenderResult:
+           print_edition: PrintEdition | None = None, options: RenderOptions | None = None) -> RenderResult:
     """Write the EPUB; with ``print_edition``, page-break markers and a page list for its pages."""
     files = _file_names(book)
     images = _image_names(book)

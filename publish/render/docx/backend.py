@@ -27,7 +27,7 @@ from ...progress import Progress
 from ..html.sanitize import html_text
 from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
-from .. import RenderError, RenderResult
+from .. import RenderError, RenderOptions, RenderResult
 from .fields import index_paragraphs, toc_lines, toc_paragraphs, xe_runs
 from .fonts import embedded_fonts, font_relationships, font_table
 from .libreoffice import ENVIRONMENT, measure_pages, soffice, turned_off
@@ -43,7 +43,8 @@ BOOKMARK_LIMIT = 40
 _W = f"{{{W}}}"
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
     progress = progress or Progress()
     language = language_of(book.metadata.language)
     labels = language.labels

@@ -65,21 +65,34 @@ class BookHtml:
         return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
 
     def context(self) -> dict[str, Any]:
-        """Everything the templates use; parts are rendered once, in book order."""
+        """Everything the templates use; parts are rendered once, in book order.
+
+        The whole book is shown; a PDF laid out in parts overrides ``show`` (which of title, toc,
+        front, letters, index), ``shown_letters``, ``counters`` (what carries over from earlier
+        parts) and ``folio`` (a target's page number as a ``data-page`` attribute)."""
         letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
         return {
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
             "index": self.book.index, "index_id": m.INDEX_ID, "paged": self.writer.medium.paged,
             "created": self.book.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "show": WHOLE_BOOK, "shown_letters": letters, "counters": None, "folio": _no_folio,
         }
 
-    def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:
+    def css(self, *names: str, font_url: Callable[[FontFace], str], layer: str | None = None) -> Markup:
+        """The theme's CSS; ``layer`` is None for the book in one pass, else "body" or "folio" (PDF parts)."""
         stack = lambda role: ", ".join(f'"{f}"' for f in self.theme.font_stack(role)) + ", serif"  # noqa: E731
         return Markup("\n".join(self.theme.render_css(name, stack=stack, font_url=font_url, book=self.book,
-                                                       length_mm=length_mm, page_size_mm=page_size_mm)
+                                                       length_mm=length_mm, page_size_mm=page_size_mm, layer=layer)
                                 for name in names))
 
     def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:
         return self.theme.render("book.html.j2", css=self.css("book.css.j2", *css, font_url=font_url),
                                  **self.context())
+
+
+WHOLE_BOOK = ("title", "toc", "front", "letters", "index")
+
+
+def _no_folio(anchor: str) -> str:
+    return ""
