@@ -24,6 +24,8 @@ from .render import Backend, RenderResult, load_backend
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
+from .resolve.strays import Stray, collapse, find_strays
+from .resolve.suggest import Suggestions, suggest
 from .theme.theme import Theme
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class LoadedBook:
     """None only when the source folder itself could not be read."""
     missing: tuple[MissingEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    suggestions: Suggestions = Suggestions({}, ())
+    """What to do about missing targets and duplicate ids."""
+    strays: tuple[Stray, ...] = ()
+    """Files that are probably an earlier build or a hand-made index page."""
 
     def fails(self, strict: bool) -> bool:
         """Whether nothing may be built: no book, an error, or (strict) any diagnostic."""
@@ -68,7 +74,11 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     with progress.stage("resolving ids and links"):
         book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
                                             build_time(source))
-    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found))
+        strays = find_strays(read.entries, book)
+        suggestions = suggest(read.entries, book, missing, skip=(s.path for s in strays if s.kind == "repeats"))
+    found = collapse(found, strays, read.entries)
+    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found),
+                      suggestions, strays)
 
 
 def book_name(metadata: m.Metadata) -> str:

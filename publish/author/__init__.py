@@ -1,0 +1,1 @@
+"""Author tools: edits to the sources that suggestions propose (``publish fix``)."""
