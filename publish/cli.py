@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
+from .author.book_toml import draft_book_toml
 from .author.fix import chosen_edits, plan, unified_diff, write
 from .build import LoadedBook, build_formats, load_book
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Diagnostic, Severity
 from .progress import Progress, make_progress
+from .read.config import CONFIG_NAME
 from .render import RenderError, RenderResult, formats
 from .resolve.suggest import Suggestion, relative
 from .theme.theme import Theme, ThemeError, load_theme
@@ -55,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
                                           "unified diff; changes files only with --write. Exit status: 0 done "
                                           "(or nothing to do), 1 an edit could not be made, 2 usage error or "
                                           "unreadable input.")
+    init = commands.add_parser("init", help="write a commented book.toml for an existing folder",
+                               description="Read the folder as it is and write SOURCE/book.toml: title and authors "
+                                           "from a title block or YAML block, the language, the front matter files, "
+                                           "and files to exclude (an earlier aggregated build, a hand-made index "
+                                           "page). Prints what it decided and why. Exit status: 0 written, 1 "
+                                           "book.toml exists (use --force), 2 usage error or unreadable input.")
+    init.add_argument("--force", action="store_true", help="overwrite an existing book.toml")
     fix.add_argument("--write", action="store_true", help="change the files (default: only show the diff)")
     fix.add_argument("--only", action="append", default=[], metavar="ID",
                      help="only the suggestions for this missing target or duplicate id (repeatable)")
@@ -66,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                                                   "named by version, with SHA256SUMS and report.json")
     release.add_argument("--out", type=Path, default=Path("build/release"), help="default: build/release")
     release.add_argument("--version", default="", help="e.g. 1.2.0 or v1.2.0; default: the book's version")
-    for sub, run in ((check, _check), (build, _build), (release, _release), (fix, _fix)):
+    for sub, run in ((check, _check), (build, _build), (release, _release), (fix, _fix),
+                     (init, _init)):
         sub.add_argument("--source", type=Path, default=Path("seeds"), help="source folder (default: seeds)")
         sub.set_defaults(run=run)
     for sub in (check, build):
@@ -101,6 +111,28 @@ def _check(args: argparse.Namespace) -> int:
             print(f"publish: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
     return _exit_code(loaded, args.strict)
+
+
+def _init(args: argparse.Namespace) -> int:
+    target = args.source / CONFIG_NAME
+    if target.exists() and not args.force:
+        print(f"publish: {target} exists; publish init --force replaces it", file=sys.stderr)
+        return EXIT_FAILED
+    loaded = load_book(args.source)
+    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+        _print_diagnostics(loaded.diagnostics)
+        return EXIT_USAGE
+    draft = draft_book_toml(args.source, loaded.book, loaded.strays)
+    try:
+        target.write_text(draft.text, encoding="utf-8")
+    except OSError as exc:
+        print(f"publish: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {target}:")
+    for decision in draft.decisions:
+        print(f"  {decision}")
+    print("next: publish check, then publish fix")
+    return EXIT_OK
 
 
 def _fix(args: argparse.Namespace) -> int:

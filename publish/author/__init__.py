@@ -1,1 +1,1 @@
-"""Author tools: edits to the sources that suggestions propose (``publish fix``)."""
+"""Author tools: a first book.toml (``publish init``) and the edits suggestions propose (``publish fix``)."""
