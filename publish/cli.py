@@ -18,11 +18,12 @@ from pathlib import Path
 
 from .author.book_toml import draft_book_toml
 from .author.fix import chosen_edits, plan, unified_diff, write
+from .author.new_entry import NewEntryError, new_entry
 from .build import LoadedBook, build_formats, load_book
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Diagnostic, Severity
 from .progress import Progress, make_progress
-from .read.config import CONFIG_NAME
+from .read.config import CONFIG_NAME, load_config
 from .render import RenderError, RenderResult, formats
 from .resolve.suggest import Suggestion, relative
 from .theme.theme import Theme, ThemeError, load_theme
@@ -64,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
                                            "page). Prints what it decided and why. Exit status: 0 written, 1 "
                                            "book.toml exists (use --force), 2 usage error or unreadable input.")
     init.add_argument("--force", action="store_true", help="overwrite an existing book.toml")
+    new = commands.add_parser("new", help="write a new entry file, pre-filled with the entries linking to it",
+                              description="Write SOURCE/ID.md from the template new-entry.md.j2 (SOURCE/templates/ "
+                                          "first, then the theme's templates/). When TERM names a missing link "
+                                          "target, the entry gets that id and its see-also section lists the "
+                                          "entries that link to it. Exit status: 0 written, 1 the id or file exists "
+                                          "already, 2 a term that cannot be an entry, a template error or "
+                                          "unreadable input.")
+    new.add_argument("term", help="the entry's title, e.g. 'Neural Network' or a missing id such as Neural-Network")
+    new.add_argument("--theme", default="default", help="theme whose template is used (default: default)")
     fix.add_argument("--write", action="store_true", help="change the files (default: only show the diff)")
     fix.add_argument("--only", action="append", default=[], metavar="ID",
                      help="only the suggestions for this missing target or duplicate id (repeatable)")
@@ -76,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--out", type=Path, default=Path("build/release"), help="default: build/release")
     release.add_argument("--version", default="", help="e.g. 1.2.0 or v1.2.0; default: the book's version")
     for sub, run in ((check, _check), (build, _build), (release, _release), (fix, _fix),
-                     (init, _init)):
+                     (init, _init), (new, _new)):
         sub.add_argument("--source", type=Path, default=Path("seeds"), help="source folder (default: seeds)")
         sub.set_defaults(run=run)
     for sub in (check, build):
@@ -132,6 +142,35 @@ def _init(args: argparse.Namespace) -> int:
     for decision in draft.decisions:
         print(f"  {decision}")
     print("next: publish check, then publish fix")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        theme = load_theme(args.theme)
+    except ThemeError as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = load_book(args.source)
+    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+        _print_diagnostics(loaded.diagnostics)
+        return EXIT_USAGE
+    folders = [args.source / "templates", *(folder / "templates" for folder in theme.folders)]
+    entry_class = load_config(args.source)[0].sources.entry_class
+    try:
+        entry = new_entry(args.term, loaded.book, loaded.missing, entry_class, folders)
+    except NewEntryError as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_FAILED if "exists" in str(exc) else EXIT_USAGE
+    try:
+        with entry.path.open("x", encoding="utf-8") as handle:
+            handle.write(entry.text)
+    except OSError as exc:
+        print(f"publish: cannot write {entry.path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    linking = ", ".join(e.id for e in entry.linked_from[:_SHOWN_FILES])
+    more = f" +{len(entry.linked_from) - _SHOWN_FILES} more" if len(entry.linked_from) > _SHOWN_FILES else ""
+    print(f"wrote {entry.path}" + (f" (linked from {linking}{more})" if linking else ""))
     return EXIT_OK
 
 

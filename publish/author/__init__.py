@@ -1,1 +1,1 @@
-"""Author tools: a first book.toml (``publish init``) and the edits suggestions propose (``publish fix``)."""
+"""Author tools that write the sources: ``publish init``, ``publish fix`` and ``publish new``."""

@@ -150,8 +150,8 @@ def _for_missing(target: str, wanted: dict[str, int], known: list[_Known], names
                                     Edit("relink", target, other)))
     folded = {}
     for name, _, k in names:
-        folded.setdefault(_fold(name), (name, k))
-    for close in difflib.get_close_matches(_fold(target), folded, n=MAX_SUGGESTIONS, cutoff=_NEAR):
+        folded.setdefault(fold(name), (name, k))
+    for close in difflib.get_close_matches(fold(target), folded, n=MAX_SUGGESTIONS, cutoff=_NEAR):
         name, k = folded[close]
         found.append(Suggestion(f"#{target} is close to #{name} ({relative(k.entry.source, source)})",
                                 Edit("relink", target, k.entry.id)))
@@ -218,7 +218,7 @@ def _bare(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
     """``KI-Ökosystem``, ``ki_oekosystem`` and ``KIOkosystem`` all fold to ``kiokosystem``."""
     return _fold_with(name, range(len(_STEPS)))
 
@@ -231,7 +231,7 @@ def _fold_with(name: str, steps: Iterable[int]) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return _fold(a) == _fold(b)
+    return fold(a) == fold(b)
 
 
 def _difference(a: str, b: str) -> str:
