@@ -50,6 +50,9 @@ def plan(edits: Iterable[Edit], missing: Sequence[MissingEntry]) -> tuple[list[C
             span = _locate(texts[path], line, edit, taken)
             if span is None:
                 problems.append(f"{path}:{line}: cannot {edit.action} {edit.old!r} → {edit.new!r}; left alone")
+            elif any(a <= span[1] and span[0] <= b for a, b in taken):
+                problems.append(f"{path}:{line}: {edit.action} {edit.old!r} → {edit.new!r} meets another edit "
+                                "there; left alone (run publish fix again after this one)")
             else:
                 spans[path].append((*span, edit))
     changes = []

@@ -153,6 +153,8 @@ def _for_missing(target: str, wanted: dict[str, int], known: list[_Known], names
         folded.setdefault(fold(name), (name, k))
     for close in difflib.get_close_matches(fold(target), folded, n=MAX_SUGGESTIONS, cutoff=_NEAR):
         name, k = folded[close]
+        if _digitless(close) == _digitless(fold(target)):
+            continue  # GPT-4 and GPT-3, Transformer-3 and Transformer: numbers name different things
         found.append(Suggestion(f"#{target} is close to #{name} ({relative(k.entry.source, source)})",
                                 Edit("relink", target, k.entry.id)))
     return _best(found)
@@ -228,6 +230,10 @@ def _fold_with(name: str, steps: Iterable[int]) -> str:
     for i in steps:
         text = _STEPS[i][1](text)
     return text
+
+
+def _digitless(text: str) -> str:
+    return re.sub(r"\d+", "", text)
 
 
 def _same(a: str, b: str) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 from publish.author.fix import chosen_edits, plan, write
 from publish.build import load_book
 from publish.diagnostics import Code
+from publish.resolve.suggest import Edit
 
 
 def _fix(folder: Path) -> None:
@@ -58,3 +59,15 @@ def test_fix_then_check_on_the_sample_corpus(corpus: Path, tmp_path: Path) -> No
     assert not [d for d in after.diagnostics if d.code is Code.DUPLICATE_ID]
     assert {(d.code, d.path, d.message) for d in after.diagnostics if d.code is not Code.DANGLING_LINK} <= \
         {(d.code, d.path, d.message) for d in before.diagnostics}
+
+
+def test_two_edits_of_one_place_make_only_the_first(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_bytes(b"## A {#A .term}\n\n[x](#a) [y](#Cl)\n")
+    (tmp_path / "Cl.md").write_bytes(b"## Cl {#X .term}\n")
+    (tmp_path / "X.md").write_bytes(b"## X {#X .term}\n")
+    loaded = load_book(tmp_path)
+    edits = chosen_edits(loaded.suggestions)
+    clash = Edit("set-id", "X", "Other", tmp_path / "Cl.md", 1)
+    changes, problems = plan([*edits, clash], loaded.missing)
+    assert len(problems) == 1 and "meets another edit" in problems[0]
+    assert {c.path.name: c.after for c in changes}["Cl.md"] == b"## Cl {#Cl .term}\n"

@@ -1,7 +1,11 @@
 """Suggestions for missing targets and duplicate ids, against known cases."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from publish.build import load_book
 
@@ -74,3 +78,18 @@ def test_sample_corpus_known_cases(corpus: Path) -> None:
     assert [p.name for p in duplicates["Deep-Learning"].paths] == ["Deep-Learning.md", "DL.md"]
     assert duplicates["Deep-Learning"].suggestions[0].edit.new == "DL"
     assert duplicates["CNN"].suggestions[0].edit.new == "Claude"
+
+
+def test_scaled_corpus_known_cases(corpus: Path, tmp_path: Path) -> None:
+    """The sample corpus scaled to 100 entries (copies with numbered ids): the same cases, and numbered
+    ids are never near misses of each other."""
+    make_corpus = corpus.parent.parent / "bench" / "make_corpus.py"
+    if not make_corpus.is_file():
+        pytest.skip(f"{make_corpus} not found")
+    subprocess.run([sys.executable, str(make_corpus), "100", str(tmp_path)], check=True, capture_output=True)
+    loaded = load_book(tmp_path)
+    assert loaded.suggestions.missing["Claude"][0].reason.startswith("Claude.md declares {#CNN}; ")
+    duplicates = {d.id: d for d in loaded.suggestions.duplicates}
+    assert duplicates["CNN-1"].suggestions[0].edit.new == "Claude-1"
+    assert duplicates["Deep-Learning-2"].suggestions[0].edit.new == "DL-2"
+    assert not [s for found in loaded.suggestions.missing.values() for s in found if "is close to" in s.reason]
