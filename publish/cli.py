@@ -19,13 +19,13 @@ from pathlib import Path
 from .author.book_toml import draft_book_toml
 from .author.fix import chosen_edits, plan, unified_diff, write
 from .author.new_entry import NewEntryError, new_entry
-from .build import LoadedBook, build_formats, load_book
+from .build import LoadedBook, build_formats, load_book, suggestions_for
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Diagnostic, Severity
 from .progress import Progress, make_progress
 from .read.config import CONFIG_NAME, load_config
 from .render import RenderError, RenderResult, formats
-from .resolve.suggest import Suggestion, relative
+from .resolve.suggest import Suggestion, Suggestions, relative
 from .theme.theme import Theme, ThemeError, load_theme
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -109,14 +109,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"publish: --report {args.report}: name a .md or .csv file", file=sys.stderr)
         return EXIT_USAGE
     loaded = load_book(args.source)
+    suggestions = suggestions_for(loaded)
     if args.json:
-        print(json.dumps(_report_json(loaded), ensure_ascii=False, indent=2))
+        print(json.dumps(_report_json(loaded, suggestions), ensure_ascii=False, indent=2))
     else:
         _print_diagnostics(loaded.diagnostics)
-        _print_report(loaded)
+        _print_report(loaded, suggestions)
     if args.report and loaded.book is not None:
         try:
-            args.report.write_text(_report_file(loaded, args.report.suffix.lower()), encoding="utf-8")
+            args.report.write_text(_report_file(loaded, suggestions, args.report.suffix.lower()), encoding="utf-8")
         except OSError as exc:
             print(f"publish: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -179,7 +180,7 @@ def _fix(args: argparse.Namespace) -> int:
     if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
         _print_diagnostics(loaded.diagnostics)
         return EXIT_USAGE
-    changes, problems = plan(chosen_edits(loaded.suggestions, args.only), loaded.missing)
+    changes, problems = plan(chosen_edits(suggestions_for(loaded), args.only), loaded.missing)
     for change in changes:
         print(unified_diff(change, args.source), end="")
     for problem in problems:
@@ -303,7 +304,7 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
         print(diagnostic, file=sys.stderr)
 
 
-def _print_report(loaded: LoadedBook) -> None:
+def _print_report(loaded: LoadedBook, suggestions: Suggestions) -> None:
     width = max(40, shutil.get_terminal_size().columns)
     source = loaded.book.source if loaded.book else Path(".")
 
@@ -311,8 +312,8 @@ def _print_report(loaded: LoadedBook) -> None:
         print(textwrap.fill(text, width, initial_indent=indent, subsequent_indent=more,
                             break_on_hyphens=False, break_long_words=False))
 
-    def advise(suggestions: tuple[Suggestion, ...]) -> None:
-        for s in suggestions:
+    def advise(found: tuple[Suggestion, ...]) -> None:
+        for s in found:
             say(f"→ {s.reason} (fix: {s.edit.describe(source)})", "    ", "        ")
 
     if loaded.missing:
@@ -322,13 +323,13 @@ def _print_report(loaded: LoadedBook) -> None:
             more = f" +{len(files) - _SHOWN_FILES}\u00a0more" if len(files) > _SHOWN_FILES else ""
             say(f"{missing.target}  {len(missing.uses)} link{'s' * (len(missing.uses) != 1)} from "
                 f"{', '.join(files[:_SHOWN_FILES])}{more}")
-            advise(loaded.suggestions.missing.get(missing.target, ()))
-    if loaded.suggestions.duplicates:
-        say(f"Duplicate ids ({len(loaded.suggestions.duplicates)}, the first file keeps the id):", "", "")
-        for duplicate in loaded.suggestions.duplicates:
+            advise(suggestions.missing.get(missing.target, ()))
+    if suggestions.duplicates:
+        say(f"Duplicate ids ({len(suggestions.duplicates)}, the first file keeps the id):", "", "")
+        for duplicate in suggestions.duplicates:
             say(f"{duplicate.id}  {', '.join(relative(p, source) for p in duplicate.paths)}")
             advise(duplicate.suggestions)
-    if loaded.suggestions.missing or any(d.suggestions for d in loaded.suggestions.duplicates):
+    if suggestions.missing or any(d.suggestions for d in suggestions.duplicates):
         say("publish fix shows the suggested edits as a diff; publish fix --write makes them", "", "")
     book = loaded.book
     errors = sum(d.severity is Severity.ERROR for d in loaded.diagnostics)
@@ -338,7 +339,7 @@ def _print_report(loaded: LoadedBook) -> None:
             f"{book.links} links resolved; {errors} errors, {warnings} warnings", "", "")
 
 
-def _report_json(loaded: LoadedBook) -> dict[str, object]:
+def _report_json(loaded: LoadedBook, suggestions: Suggestions) -> dict[str, object]:
     book = loaded.book
     return {
         "entries": [{"id": e.id, "title": e.title_text, "source": str(e.source), "line": e.line}
@@ -347,10 +348,10 @@ def _report_json(loaded: LoadedBook) -> dict[str, object]:
         "diagnostics": [d.to_json() for d in loaded.diagnostics],
         "missing_entries": [{"target": mm.target, "count": len(mm.uses),
                              "uses": [{"path": str(p.path), "line": p.line, "col": p.col} for p in mm.uses],
-                             "suggestions": _suggestions_json(loaded.suggestions.missing.get(mm.target, ()))}
+                             "suggestions": _suggestions_json(suggestions.missing.get(mm.target, ()))}
                             for mm in loaded.missing],
         "duplicate_ids": [{"id": d.id, "paths": [str(p) for p in d.paths],
-                           "suggestions": _suggestions_json(d.suggestions)} for d in loaded.suggestions.duplicates],
+                           "suggestions": _suggestions_json(d.suggestions)} for d in suggestions.duplicates],
     }
 
 
@@ -359,11 +360,11 @@ def _suggestions_json(suggestions: tuple[Suggestion, ...]) -> list[dict[str, obj
              "path": str(s.edit.path) if s.edit.path else None} for s in suggestions]
 
 
-def _report_file(loaded: LoadedBook, suffix: str) -> str:
+def _report_file(loaded: LoadedBook, suggestions: Suggestions, suffix: str) -> str:
     """The missing-entries report as the author's to-do list: a Markdown table or CSV."""
     source = loaded.book.source if loaded.book else Path(".")
     rows = [(mm.target, str(len(mm.uses)), ", ".join(sorted({relative(p.path, source) for p in mm.uses})),
-             "; ".join(s.reason for s in loaded.suggestions.missing.get(mm.target, ())))
+             "; ".join(s.reason for s in suggestions.missing.get(mm.target, ())))
             for mm in loaded.missing]
     header = ("target", "links", "linked from", "suggestions")
     if suffix == ".csv":

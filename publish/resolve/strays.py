@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ from .resolver import term_id
 
 _MIN_REPEATS = 3
 """A file repeating fewer entries of other files is more likely a real multi-entry file."""
+_WORD = re.compile(r"\S*\w\S*")
 _MIN_LINKS = 10
 _LINK_SHARE = 0.6
 """A page whose words are at least this share link text (and that has ``_MIN_LINKS``) is an index page."""
@@ -61,24 +62,27 @@ def _repeaters(declared: Sequence[m.Entry]) -> list[Stray]:
 
 
 def _index_pages(book: m.Book) -> list[Stray]:
-    words: Counter[Path] = Counter()
-    link_words: Counter[Path] = Counter()
-    links: Counter[Path] = Counter()
+    out = []
     for part in (*book.front_matter, *book.entries):
+        links = [node for node in walk(part.blocks) if isinstance(node, m.Link) and node.url.startswith("#")
+                 or isinstance(node, m.Span) and m.UNRESOLVED_CLASS in node.attr.classes]
+        if len(links) < _MIN_LINKS:
+            continue
+        most = sum(_words(stringify(link.content)) for link in links) / _LINK_SHARE
+        words = 0
         for node in walk(part.blocks):
             if isinstance(node, (m.Para, m.Plain, m.Header)):
-                words[part.source] += _words(stringify(node.content))
-            if isinstance(node, m.Link) and node.url.startswith("#") or \
-                    isinstance(node, m.Span) and m.UNRESOLVED_CLASS in node.attr.classes:
-                links[part.source] += 1
-                link_words[part.source] += _words(stringify(node.content))
-    return [Stray(path, "index", links[path]) for path in links
-            if links[path] >= _MIN_LINKS and link_words[path] >= _LINK_SHARE * words[path]]
+                words += _words(stringify(node.content))
+                if words > most:
+                    break  # prose: stop counting early, most entries are
+        else:
+            out.append(Stray(part.source, "index", len(links)))
+    return out
 
 
 def _words(text: str) -> int:
     """Words with a letter or digit: ``|`` and ``·`` between links are not text."""
-    return sum(1 for word in text.split() if re.search(r"\w", word))
+    return len(_WORD.findall(text))
 
 
 def collapse(diagnostics: Sequence[Diagnostic], strays: Sequence[Stray], declared: Sequence[m.Entry]

@@ -90,10 +90,8 @@ def suggest(declared: Sequence[m.Entry], book: m.Book, missing: Sequence[Missing
     known = [_Known(e, by_place.get((e.source, e.line), e.id), per_file[e.source] == 1)
              for e in book.entries if e.source not in skipped]
     wanted = {mm.target: len(mm.uses) for mm in missing}
-    linked = _incoming(book)
-    names = _names(known)
-    missing_suggestions = {mm.target: _for_missing(mm.target, wanted, known, names, linked, book.source)
-                           for mm in missing}
+    index = _Index(_names(known), wanted, known, _incoming(book), book.source)
+    missing_suggestions = {mm.target: index.for_missing(mm.target) for mm in missing}
     return Suggestions({t: s for t, s in missing_suggestions.items() if s},
                        _duplicates(known, wanted, book))
 
@@ -122,42 +120,59 @@ def _names(known: list[_Known]) -> list[tuple[str, str, _Known]]:
     return names
 
 
-def _for_missing(target: str, wanted: dict[str, int], known: list[_Known], names: list[tuple[str, str, _Known]],
-                 linked: Counter[str], source: Path) -> tuple[Suggestion, ...]:
-    found: list[Suggestion] = []
-    uses = wanted[target]
-    links = f"{uses} link{'s' * (uses != 1)} want #{target}"
-    for k in known:
-        if k.alone and term_id(k.entry.source.stem) == target and k.declared != target:
-            name = relative(k.entry.source, source)
-            reason = f"{name} declares {{#{k.declared or k.entry.id}}}; {links}"
-            lost = k.declared and k.entry.id != k.declared
-            found.append(Suggestion(reason, Edit("set-id", k.declared, target, k.entry.source, k.entry.line)
-                                    if lost or not linked[k.entry.id] else _alias(target, k)))
-    for name, kind, k in names:
-        if kind == "title" and name == target and k.entry.id != target:
-            where = relative(k.entry.source, source)
-            found.append(Suggestion(f"the title {k.entry.title_text!r} ({where}) names #{target}; {links}",
-                                    _alias(target, k, _title_part(k.entry.title_text, target))))
-    for name, kind, k in names:
-        if name != target and _same(name, target):
-            found.append(Suggestion(f"#{target} and #{name} ({relative(k.entry.source, source)}) differ only in "
-                                    f"{_difference(target, name)}", Edit("relink", target, k.entry.id)))
-    for other, count in wanted.items():
-        if other != target and _same(other, target) and (count, other) > (uses, target):
-            found.append(Suggestion(f"#{target} and #{other} ({count} links) differ only in "
-                                    f"{_difference(target, other)}; neither has an entry yet: use one spelling",
-                                    Edit("relink", target, other)))
-    folded = {}
-    for name, _, k in names:
-        folded.setdefault(fold(name), (name, k))
-    for close in difflib.get_close_matches(fold(target), folded, n=MAX_SUGGESTIONS, cutoff=_NEAR):
-        name, k = folded[close]
-        if _digitless(close) == _digitless(fold(target)):
-            continue  # GPT-4 and GPT-3, Transformer-3 and Transformer: numbers name different things
-        found.append(Suggestion(f"#{target} is close to #{name} ({relative(k.entry.source, source)})",
-                                Edit("relink", target, k.entry.id)))
-    return _best(found)
+class _Index:
+    """Every name folded once, so each missing target is a few look-ups (and one near-miss search)."""
+
+    def __init__(self, names: list[tuple[str, str, _Known]], wanted: dict[str, int], known: list[_Known],
+                 linked: Counter[str], source: Path) -> None:
+        self.wanted, self.linked, self.source = wanted, linked, source
+        self.by_stem: dict[str, list[_Known]] = defaultdict(list)
+        for k in known:
+            if k.alone:
+                self.by_stem[term_id(k.entry.source.stem)].append(k)
+        self.titles: dict[str, list[_Known]] = defaultdict(list)
+        self.folded: dict[str, list[tuple[str, _Known]]] = defaultdict(list)
+        for name, kind, k in names:
+            if kind == "title":
+                self.titles[name].append(k)
+            self.folded[fold(name)].append((name, k))
+        self.missing_folded: dict[str, list[str]] = defaultdict(list)
+        for target in wanted:
+            self.missing_folded[fold(target)].append(target)
+
+    def for_missing(self, target: str) -> tuple[Suggestion, ...]:
+        found: list[Suggestion] = []
+        uses = self.wanted[target]
+        links = f"{uses} link{'s' * (uses != 1)} want #{target}"
+        for k in self.by_stem.get(target, ()):
+            if k.declared != target:
+                reason = f"{relative(k.entry.source, self.source)} declares {{#{k.declared or k.entry.id}}}; {links}"
+                lost = k.declared and k.entry.id != k.declared
+                found.append(Suggestion(reason, Edit("set-id", k.declared, target, k.entry.source, k.entry.line)
+                                        if lost or not self.linked[k.entry.id] else _alias(target, k)))
+        for k in self.titles.get(target, ()):
+            if k.entry.id != target:
+                where = relative(k.entry.source, self.source)
+                found.append(Suggestion(f"the title {k.entry.title_text!r} ({where}) names #{target}; {links}",
+                                        _alias(target, k, _title_part(k.entry.title_text, target))))
+        folded = fold(target)
+        for name, k in self.folded.get(folded, ()):
+            if name != target:
+                found.append(Suggestion(f"#{target} and #{name} ({relative(k.entry.source, self.source)}) differ "
+                                        f"only in {_difference(target, name)}", Edit("relink", target, k.entry.id)))
+        for other in self.missing_folded[folded]:
+            count = self.wanted[other]
+            if other != target and (count, other) > (uses, target):
+                found.append(Suggestion(f"#{target} and #{other} ({count} links) differ only in "
+                                        f"{_difference(target, other)}; neither has an entry yet: use one spelling",
+                                        Edit("relink", target, other)))
+        for close in difflib.get_close_matches(folded, self.folded, n=MAX_SUGGESTIONS, cutoff=_NEAR):
+            if _digitless(close) == _digitless(folded):
+                continue  # GPT-4 and GPT-3, Transformer-3 and Transformer: numbers name different things
+            name, k = self.folded[close][0]
+            found.append(Suggestion(f"#{target} is close to #{name} ({relative(k.entry.source, self.source)})",
+                                    Edit("relink", target, k.entry.id)))
+        return _best(found)
 
 
 def _alias(target: str, k: _Known, text: str = "") -> Edit:

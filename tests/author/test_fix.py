@@ -5,14 +5,14 @@ import shutil
 from pathlib import Path
 
 from publish.author.fix import chosen_edits, plan, write
-from publish.build import load_book
+from publish.build import load_book, suggestions_for
 from publish.diagnostics import Code
 from publish.resolve.suggest import Edit
 
 
 def _fix(folder: Path) -> None:
     loaded = load_book(folder)
-    changes, problems = plan(chosen_edits(loaded.suggestions), loaded.missing)
+    changes, problems = plan(chosen_edits(suggestions_for(loaded)), loaded.missing)
     assert problems == []
     for change in changes:
         write(change)
@@ -66,7 +66,7 @@ def test_two_edits_of_one_place_make_only_the_first(tmp_path: Path) -> None:
     (tmp_path / "Cl.md").write_bytes(b"## Cl {#X .term}\n")
     (tmp_path / "X.md").write_bytes(b"## X {#X .term}\n")
     loaded = load_book(tmp_path)
-    edits = chosen_edits(loaded.suggestions)
+    edits = chosen_edits(suggestions_for(loaded))
     clash = Edit("set-id", "X", "Other", tmp_path / "Cl.md", 1)
     changes, problems = plan([*edits, clash], loaded.missing)
     assert len(problems) == 1 and "meets another edit" in problems[0]

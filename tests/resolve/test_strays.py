@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.build import load_book
+from publish.build import load_book, suggestions_for
 from publish.diagnostics import Code
 
 TERMS = ("Alpha", "Beta", "Gamma", "Delta", "Epsilon")
@@ -24,7 +24,7 @@ def test_an_aggregated_build_is_one_diagnostic(tmp_path: Path) -> None:
     assert Code.DUPLICATE_ID not in codes and codes.count(Code.REPEATED_ENTRIES) == 1
     found = next(d for d in loaded.diagnostics if d.code is Code.REPEATED_ENTRIES)
     assert found.path.name == "Glossar-v0.9.md" and found.message.startswith("repeats 5 entries of other files")
-    assert loaded.suggestions.duplicates == ()
+    assert suggestions_for(loaded).duplicates == ()
 
 
 def test_a_hand_made_index_page(tmp_path: Path) -> None:

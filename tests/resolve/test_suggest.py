@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import load_book
+from publish.build import load_book, suggestions_for
 
 
 def _book(folder: Path, files: dict[str, str]) -> Path:
@@ -17,7 +17,7 @@ def _book(folder: Path, files: dict[str, str]) -> Path:
 
 
 def _first(folder: Path, target: str) -> tuple[str, str, str, str]:
-    s = load_book(folder).suggestions.missing[target][0]
+    s = suggestions_for(load_book(folder)).missing[target][0]
     return s.edit.action, s.edit.old, s.edit.new, s.reason
 
 
@@ -27,7 +27,7 @@ def test_copied_heading_id_suggests_the_id_the_file_name_implies(tmp_path: Path)
     action, old, new, reason = _first(tmp_path, "Claude")
     assert (action, old, new) == ("set-id", "CNN", "Claude")
     assert reason == "Claude.md declares {#CNN}; 2 links want #Claude"
-    duplicate = load_book(tmp_path).suggestions.duplicates[0]
+    duplicate = suggestions_for(load_book(tmp_path)).duplicates[0]
     assert duplicate.id == "CNN" and duplicate.suggestions[0].reason.startswith("Claude.md is a copy of CNN.md")
 
 
@@ -50,7 +50,7 @@ def test_near_miss(tmp_path: Path) -> None:
                      "A.md": "## A {#A .term}\n\n[x](#Machine-Lerning) [y](#Learning)\n"})
     action, _, new, reason = _first(tmp_path, "Machine-Lerning")
     assert (action, new) == ("relink", "Machine-Learning") and "is close to #Machine-Learning" in reason
-    assert "Learning" not in load_book(tmp_path).suggestions.missing
+    assert "Learning" not in suggestions_for(load_book(tmp_path)).missing
 
 
 def test_a_title_naming_the_missing_id_proposes_an_alias(tmp_path: Path) -> None:
@@ -64,17 +64,17 @@ def test_at_most_three_suggestions_best_first(tmp_path: Path) -> None:
     _book(tmp_path, {"gpu.md": "## GPU {#GPU .term}\n", "Gpu2.md": "## GPUs {#GPUs .term}\n",
                      "G3.md": "## G-P-U {#G-P-U .term}\n", "G4.md": "## G_PU {#G_PU .term}\n",
                      "A.md": "## A {#A .term}\n\n[g](#gpu)\n"})
-    found = load_book(tmp_path).suggestions.missing["gpu"]
+    found = suggestions_for(load_book(tmp_path)).missing["gpu"]
     assert len(found) == 3 and found[0].edit.action == "set-id"
 
 
 def test_sample_corpus_known_cases(corpus: Path) -> None:
     loaded = load_book(corpus)
-    claude = loaded.suggestions.missing["Claude"][0]
+    claude = suggestions_for(loaded).missing["Claude"][0]
     assert claude.reason == "Claude.md declares {#CNN}; 4 links want #Claude"
-    assert loaded.suggestions.missing["pyTorch"][0].edit.new == "PyTorch"
-    assert loaded.suggestions.missing["PromptEngineering"][0].edit.new == "Prompt-Engineering"
-    duplicates = {d.id: d for d in loaded.suggestions.duplicates}
+    assert suggestions_for(loaded).missing["pyTorch"][0].edit.new == "PyTorch"
+    assert suggestions_for(loaded).missing["PromptEngineering"][0].edit.new == "Prompt-Engineering"
+    duplicates = {d.id: d for d in suggestions_for(loaded).duplicates}
     assert [p.name for p in duplicates["Deep-Learning"].paths] == ["Deep-Learning.md", "DL.md"]
     assert duplicates["Deep-Learning"].suggestions[0].edit.new == "DL"
     assert duplicates["CNN"].suggestions[0].edit.new == "Claude"
@@ -88,8 +88,8 @@ def test_scaled_corpus_known_cases(corpus: Path, tmp_path: Path) -> None:
         pytest.skip(f"{make_corpus} not found")
     subprocess.run([sys.executable, str(make_corpus), "100", str(tmp_path)], check=True, capture_output=True)
     loaded = load_book(tmp_path)
-    assert loaded.suggestions.missing["Claude"][0].reason.startswith("Claude.md declares {#CNN}; ")
-    duplicates = {d.id: d for d in loaded.suggestions.duplicates}
+    assert suggestions_for(loaded).missing["Claude"][0].reason.startswith("Claude.md declares {#CNN}; ")
+    duplicates = {d.id: d for d in suggestions_for(loaded).duplicates}
     assert duplicates["CNN-1"].suggestions[0].edit.new == "Claude-1"
     assert duplicates["Deep-Learning-2"].suggestions[0].edit.new == "DL-2"
-    assert not [s for found in loaded.suggestions.missing.values() for s in found if "is close to" in s.reason]
+    assert not [s for found in suggestions_for(loaded).missing.values() for s in found if "is close to" in s.reason]
