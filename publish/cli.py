@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .author.book_toml import draft_book_toml
 from .author.fix import chosen_edits, plan, unified_diff, write
-from .author.new_entry import NewEntryError, new_entry
+from .author.new_entry import EntryExists, NewEntryError, new_entry
 from .build import LoadedBook, build_formats, load_book, suggestions_for
 from .cache import CACHE_DIR, Cache
 from .diagnostics import INPUT_CODES, Diagnostic, Severity
@@ -162,7 +162,7 @@ def _new(args: argparse.Namespace) -> int:
         entry = new_entry(args.term, loaded.book, loaded.missing, entry_class, folders)
     except NewEntryError as exc:
         print(f"publish: {exc}", file=sys.stderr)
-        return EXIT_FAILED if "exists" in str(exc) else EXIT_USAGE
+        return EXIT_FAILED if isinstance(exc, EntryExists) else EXIT_USAGE
     try:
         with entry.path.open("x", encoding="utf-8") as handle:
             handle.write(entry.text)

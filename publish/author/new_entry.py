@@ -24,6 +24,10 @@ class NewEntryError(ValueError):
     """The term or the template cannot make an entry; the message says why."""
 
 
+class EntryExists(NewEntryError):
+    """The id or the file is taken already."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewEntry:
     path: Path
@@ -43,10 +47,10 @@ def new_entry(term: str, book: m.Book, missing: Sequence[MissingEntry], entry_cl
     if anchor in book.anchors:
         owner = next((e for e in book.entries if e.id == book.part_of(anchor)), None)
         where = f" ({owner.source.name})" if owner else ""
-        raise NewEntryError(f"#{anchor} already exists{where}")
+        raise EntryExists(f"#{anchor} already exists{where}")
     path = book.source / f"{anchor}.md"
     if path.exists():
-        raise NewEntryError(f"{path} already exists")
+        raise EntryExists(f"{path} already exists")
     linking = _linking_entries(book, wanted.uses if wanted else ())
     context = {"term": term, "id": anchor, "entry_class": entry_class, "language": book.metadata.language,
                "linked_from": [{"id": e.id, "title": markdown_text(e.title_text)} for e in linking]}
