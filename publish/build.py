@@ -24,6 +24,8 @@ from .render import Backend, RenderOptions, RenderResult, load_backend
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
+from .resolve.strays import Stray, collapse, find_strays
+from .resolve.suggest import Suggestions, suggest
 from .theme.theme import Theme
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class LoadedBook:
     """None only when the source folder itself could not be read."""
     missing: tuple[MissingEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    strays: tuple[Stray, ...] = ()
+    """Files that are probably an earlier build or a hand-made index page."""
+    declared: tuple[m.Entry, ...] = ()
+    """The entries as read, with the ids their headings declare (suggestions compare them)."""
 
     def fails(self, strict: bool) -> bool:
         """Whether nothing may be built: no book, an error, or (strict) any diagnostic."""
@@ -68,7 +74,18 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     with progress.stage("resolving ids and links"):
         book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
                                             build_time(source))
-    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found))
+        strays = find_strays(read.entries, book)
+    found = collapse(found, strays, read.entries)
+    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found),
+                      strays, read.entries)
+
+
+def suggestions_for(loaded: LoadedBook) -> Suggestions:
+    """What to do about each missing target and duplicate id (only check, fix and new ask: it takes a moment)."""
+    if loaded.book is None:
+        return Suggestions({}, ())
+    return suggest(loaded.declared, loaded.book, loaded.missing,
+                   skip=(s.path for s in loaded.strays if s.kind == "repeats"))
 
 
 def book_name(metadata: m.Metadata) -> str:

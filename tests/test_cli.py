@@ -139,3 +139,44 @@ def test_a_very_long_title_still_gives_file_names(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [name] = [p.name for p in (tmp_path / "out").glob("*.docx")]
     assert name.startswith("überlänge-überlänge") and len(name.encode("utf-8")) <= 130
+
+
+def test_check_report_is_relative_short_and_wrapped(tmp_path: Path) -> None:
+    for n in range(5):
+        (tmp_path / f"E{n}.md").write_text(f"## E{n} {{#E{n} .term}}\n\n[x](#Fehlt)\n", encoding="utf-8")
+    (tmp_path / "GPU.md").write_text("## GPU {#GPU .term}\n\n[g](#Gpu)\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "publish", "check", "--source", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "60"})
+    assert "  Fehlt  5 links from E0.md, E1.md, E2.md +2\u00a0more" in result.stdout
+    assert str(tmp_path) not in result.stdout
+    assert all(len(line) <= 60 for line in result.stdout.splitlines())
+    assert "→ #Gpu and #GPU (GPU.md) differ only in case" in result.stdout.replace("\n        ", " ")
+
+
+def test_check_writes_the_report_as_markdown_or_csv(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt) [y](#a)\n", encoding="utf-8")
+    assert _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.md")).returncode == 0
+    markdown = (tmp_path / "todo.md").read_text(encoding="utf-8")
+    assert "| Fehlt | 1 | A.md |  |" in markdown and "differ only in case" in markdown
+    _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.csv"))
+    assert (tmp_path / "todo.csv").read_text(encoding="utf-8").splitlines()[:2] == \
+        ["target,links,linked from,suggestions", "Fehlt,1,A.md,"]
+    assert _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.txt")).returncode == 2
+
+
+def test_check_json_has_suggestions(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[y](#a)\n", encoding="utf-8")
+    report = json.loads(_run("check", "--source", str(tmp_path), "--json").stdout)
+    assert report["missing_entries"][0]["suggestions"][0]["action"] == "relink"
+    assert report["duplicate_ids"] == []
+
+
+def test_fix_shows_a_diff_and_writes_only_with_write(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[y](#a)\n", encoding="utf-8")
+    shown = _run("fix", "--source", str(tmp_path))
+    assert shown.returncode == 0 and "-[y](#a)\n+[y](#A)\n" in shown.stdout and "--- a/A.md" in shown.stdout
+    assert (tmp_path / "A.md").read_text(encoding="utf-8").endswith("[y](#a)\n")
+    assert _run("fix", "--source", str(tmp_path), "--write").returncode == 0
+    assert (tmp_path / "A.md").read_text(encoding="utf-8").endswith("[y](#A)\n")
+    assert "nothing to fix" in _run("fix", "--source", str(tmp_path)).stdout
+    assert "Exit status" in _run("fix", "--help").stdout
