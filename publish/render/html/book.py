@@ -23,6 +23,8 @@ class EntryPart:
     title_text: str
     classes: list[str]
     body: Markup
+    backlinks: list[tuple[str, str]]
+    """(title, href) of each entry linking here, when the theme or the medium shows them."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,11 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 medium: Medium = PAGED, asset: Callable[[str], str] = str) -> None:
+                 medium: Medium = PAGED, asset: Callable[[str], str] = str, backlinks: bool | None = None) -> None:
         self.book = book
+        self.backlinks = theme.value("features", "backlinks") if backlinks is None else backlinks
+        """Whether entries list the entries linking to them (the theme's switch unless the medium decides)."""
+        self._titles = {e.id: e.title_text for e in book.entries}
         self.theme = theme
         self.href = href
         self.writer = HtmlWriter(href, medium, taken=book.anchors, asset=asset)
@@ -56,7 +61,10 @@ class BookHtml:
     def entry(self, entry: m.Entry) -> EntryPart:
         self.writer.start_part(entry.id, entry.source, entry.line)
         body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
-        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body)
+        backlinks = [(self._titles[i], self.href(i)) for i in self.book.backlinks.get(entry.id, ())] \
+            if self.backlinks else []
+        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body,
+                         backlinks)
 
     def front(self, part: m.FrontMatter) -> FrontPart:
         self.writer.start_part(part.id, part.source, 1)
