@@ -26,11 +26,11 @@ TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
+.PHONY: all pdf epub docx html md print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
 
-# One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
+# One build for the four formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
-	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx,html
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-pdf epub docx: $(STAMP)
+# html: the website OUT/<name>-html/; md: the whole book as one Pandoc-Markdown file.
+pdf epub docx html md: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format $@
 
 print: $(STAMP)

@@ -168,7 +168,10 @@ def _output_problem(out: Path, source: Path) -> str:
 def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:
     for result in results:
         pages = f", {result.pages} pages" if result.pages else ""
-        print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
+        path = result.path
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+        files = f", {sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else ""
+        print(f"wrote {path} ({size // 1024} KB{files}{pages})")
     kinds = Counter(d.code.value for d in loaded.diagnostics)
     found = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "none"
     print(f"diagnostics: {found}")
