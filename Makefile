@@ -26,7 +26,7 @@ TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx html md print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
+.PHONY: all pdf epub docx html md serve print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
 
 # One build for the four formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
@@ -41,6 +41,11 @@ $(STAMP): pyproject.toml
 # html: the website OUT/<name>-html/; md: the whole book as one Pandoc-Markdown file.
 pdf epub docx html md: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format $@
+
+# Live preview of the website on 127.0.0.1 (PORT=8000 to choose); Ctrl-C stops it.
+PORT ?= 8000
+serve: $(STAMP)
+	$(PUBLISH) serve --source $(SOURCE) --theme $(THEME) --port $(PORT)
 
 print: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme print --format pdf

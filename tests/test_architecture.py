@@ -15,7 +15,7 @@ BASE = {"publish", "publish.model", "publish.tree", "publish.diagnostics", "publ
 STAGES = ("theme", "read", "resolve", "render")
 """In pipeline order; a stage may import the base, itself and the stages before it, except that
 render (the backends) may not import read or resolve: the resolved model is all it gets."""
-ORCHESTRATION = {"publish.build", "publish.release", "publish.cli", "publish.__main__"}
+ORCHESTRATION = {"publish.build", "publish.release", "publish.serve", "publish.cli", "publish.__main__"}
 MAY_IMPORT = {
     "theme": {"theme"},
     "read": {"theme", "read"},
