@@ -86,7 +86,8 @@ def write_site(book: m.Book, theme: Theme, out: Path) -> Written:
     pages = page_names(book)
     images = image_names(book)
     href = _linker(book, pages)
-    html = BookHtml(book, theme, href=href, medium=WEB, asset=lambda src: quote(images[src]), backlinks=True)
+    html = BookHtml(book, theme, href=href, medium=WEB, asset=lambda src: quote(images[src]), backlinks=True,
+                    standalone=True)
     labels = language_of(book.metadata.language).labels
     context = html.context()
     entries = [part for letter in context["letters"] for part in letter.entries]
@@ -95,7 +96,7 @@ def write_site(book: m.Book, theme: Theme, out: Path) -> Written:
 
     def page(file: str, template: str, title: str, searchable: bool = False, **extra: object) -> None:
         text = theme.render(f"site/{template}", title=title, searchable=searchable, a_z=A_Z, home=HOME,
-                            index_page=INDEX_PAGE, **context, **extra)
+                            index_page=INDEX_PAGE, term_level=1, **context, **extra)
         _write(out, file, text.encode("utf-8"), changed)
         pages_written.add(file)
 

@@ -45,14 +45,17 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 medium: Medium = PAGED, asset: Callable[[str], str] = str, backlinks: bool | None = None) -> None:
+                 medium: Medium = PAGED, asset: Callable[[str], str] = str, backlinks: bool | None = None,
+                 standalone: bool = False) -> None:
         self.book = book
         self.backlinks = theme.value("features", "backlinks") if backlinks is None else backlinks
         """Whether entries list the entries linking to them (the theme's switch unless the medium decides)."""
         self._titles = {e.id: e.title_text for e in book.entries}
         self.theme = theme
         self.href = href
-        self.writer = HtmlWriter(href, medium, taken=book.anchors, asset=asset)
+        self.standalone = standalone
+        """Every part is a page of its own (a website): its title is its h1, its sections h2."""
+        self.writer = HtmlWriter(href, medium, 0 if standalone else 1, taken=book.anchors, asset=asset)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -70,7 +73,11 @@ class BookHtml:
         self.writer.start_part(part.id, part.source, 1)
         header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
         title = stringify(header.content) if header else part.source.stem
-        return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
+        if self.standalone:
+            self.writer.heading_offset = 1 - min((b.level for b in part.blocks if isinstance(b, m.Header)), default=1)
+        html = self.writer.blocks(part.blocks) + self.writer.take_notes()
+        self.writer.heading_offset = 0 if self.standalone else 1
+        return FrontPart(part.id, title, html)
 
     def context(self) -> dict[str, Any]:
         """Everything the templates use; parts are rendered once, in book order."""

@@ -29,7 +29,7 @@ def test_links_work_from_the_folder_without_a_server(built: tuple[m.Book, Path],
     _, out = built
     page.goto((out / "GPU.html").as_uri())
     page.locator("main p a", has_text="TPU").first.click()
-    assert page.url.endswith("/TPU.html") and page.locator("h2.term").inner_text() == "TPU"
+    assert page.url.endswith("/TPU.html") and page.locator("h1.term").inner_text() == "TPU"
     page.locator("div.seealso a", has_text="GPU").click()
     assert page.url.endswith("/GPU.html")
     page.locator("div.seealso a", has_text="Index").click()
@@ -62,7 +62,7 @@ def test_search_finds_an_entry_and_lands_on_it(built: tuple[m.Book, Path], page:
         page.screenshot(path=str(tmp_path / "search.png"))
         result.click()
         page.wait_for_url("**/TPU.html*")
-        assert page.locator("h2.term").inner_text() == "TPU"
+        assert page.locator("h1.term").inner_text() == "TPU"
 
 
 def test_pages_read_without_javascript(built: tuple[m.Book, Path]) -> None:

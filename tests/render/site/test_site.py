@@ -70,3 +70,15 @@ def test_page_names_are_unique_ignoring_case_and_never_the_sites_own() -> None:
     names = site.page_names(book)
     assert len({n.casefold() for n in names.values()}) == len(names)
     assert names["index"] != "index.html" and names["Pagefind"] != "pagefind.html"
+
+
+@pytest.mark.parametrize("which", ["seeds", "corpus"])
+def test_every_page_has_a_language_landmarks_one_h1_and_no_skipped_heading_level(which: str, tmp_path: Path) -> None:
+    _, out = rendered(site, SEEDS if which == "seeds" else corpus_source(), tmp_path)
+    for page in out.glob("*.html"):
+        text = page.read_text("utf-8")
+        assert re.search(r'<html lang="[a-z]{2}', text) and text.count("<main") == 1, page.name
+        assert all(tag in text for tag in ("<header", "<nav", "<footer", 'class="skip-link" href="#main"')), page.name
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", text)]
+        assert levels.count(1) == 1, page.name
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (page.name, levels)
