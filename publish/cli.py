@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import tempfile
 import threading
@@ -196,6 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
             changed = f"{len(rebuild.changed)} files changed" if rebuild.changed else "no page changed"
             print(f"{rebuild.failure or changed} ({rebuild.seconds:.2f} s)", flush=True)
 
+        signal.signal(signal.SIGTERM, _interrupt)  # a stopped service cleans up like Ctrl-C
         report(first)
         host, port = server.server_address[:2]
         print(f"serving http://{host}:{port}/ (Ctrl-C stops)", flush=True)
@@ -210,6 +212,10 @@ def _serve(args: argparse.Namespace) -> int:
             server.server_close()
         print("stopped", flush=True)
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:
