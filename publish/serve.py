@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from . import model as m
 from .build import load_book
 from .cache import Cache
 from .diagnostics import Diagnostic
@@ -51,7 +52,9 @@ class Preview:
 
     def __init__(self, source: Path, theme: str, site: Path) -> None:
         self.source, self.theme_name, self.site = source, theme, site
-        self.cache = Cache(site.parent / "cache")
+        self.cache = MemoryCache(site.parent / "cache")
+        self.book: m.Book | None = None
+        """The book of the last good build: the next one renders only entries that changed."""
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self.failure = ""
 
@@ -62,14 +65,17 @@ class Preview:
         except ThemeError:
             return (self.source,)
 
-    def build(self) -> Rebuild:
+    def build(self, everything: bool = False) -> Rebuild:
+        """Build again; ``everything`` renders every page (the theme changed), else only entries
+        whose page may differ from the last build's."""
         started = time.perf_counter()
         try:
             theme = load_theme(self.theme_name)
             loaded = load_book(self.source, Progress(), self.cache)
             if loaded.fails(strict=False) or loaded.book is None:
                 return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build")
-            written = write_site(loaded.book, theme, self.site)
+            written = write_site(loaded.book, theme, self.site, None if everything else self.book)
+            self.book = loaded.book
         except (ThemeError, RenderError, OSError) as exc:
             return self._done(started, (), self.diagnostics, str(exc))
         return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "")
@@ -89,6 +95,20 @@ class Preview:
         return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
                 'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
                 f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+
+
+class MemoryCache(Cache):
+    """Parsed files held in memory: a preview decodes nothing from disk after its first build."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self._held: dict[tuple[str, str], Any] = {}
+
+    def load(self, kind: str, key: str) -> Any | None:
+        return self._held.get((kind, key))
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        self._held[(kind, key)] = value
 
 
 class Events:
@@ -181,9 +201,13 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
     from watchfiles import watch as watch_files
 
     shown = (preview.diagnostics, preview.failure)
-    for _ in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
-                         watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
-        rebuild = preview.build()
+    source = preview.source.resolve()
+    wanted = threading.Event()
+    threading.Thread(target=_index_when_asked, args=(preview.site, wanted, stop), name="publish-search",
+                     daemon=True).start()
+    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
+                               watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
+        rebuild = preview.build(everything=any(not Path(path).resolve().is_relative_to(source) for _, path in changes))
         # A page reloads when it changed; every page does when the banner or the stylesheet did.
         everything = (rebuild.diagnostics, rebuild.failure) != shown or \
             not all(name.endswith(".html") for name in rebuild.changed)
@@ -192,7 +216,15 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
             events.publish(rebuild.changed, everything)
         on_build(rebuild)
         if rebuild.changed:
-            update_search(preview.site)
+            wanted.set()
+
+
+def _index_when_asked(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
+    """Index for search in the background, so the next save never waits for Pagefind."""
+    while not stop.is_set():
+        if wanted.wait(0.2):
+            wanted.clear()
+            update_search(site)
 
 
 def update_search(site: Path) -> str:

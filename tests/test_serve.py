@@ -67,3 +67,22 @@ def test_serve_listens_on_this_machine_only_by_default() -> None:
 
     args = _parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000
+
+
+def test_a_rebuild_writes_only_the_pages_an_edit_changes_and_they_match_a_full_build(tmp_path: Path) -> None:
+    from publish.serve import Preview
+
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    preview = Preview(source, "default", tmp_path / "preview" / "site")
+    assert preview.build().changed
+    gpu = source / "GPU.md"
+    gpu.write_text(gpu.read_text("utf-8").replace("wichtigste Hardware", "allerwichtigste Hardware"), "utf-8")
+    assert preview.build().changed == ("GPU.html",)
+    fresh = Preview(source, "default", tmp_path / "fresh" / "site")
+    fresh.build()
+    for page in fresh.site.glob("*.html"):
+        assert (preview.site / page.name).read_text("utf-8") == page.read_text("utf-8"), page.name
+    tpu = source / "TPU.md"
+    tpu.write_text(tpu.read_text("utf-8") + "\nSiehe auch [Scaling Law](#Scaling-Law).\n", "utf-8")
+    assert set(preview.build().changed) == {"TPU.html", "Scaling-Law.html"}  # its backlinks name TPU now

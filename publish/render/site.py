@@ -80,16 +80,18 @@ class Written:
     diagnostics: list[Diagnostic]
 
 
-def write_site(book: m.Book, theme: Theme, out: Path) -> Written:
+def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = None) -> Written:
     """Every page, the stylesheet, fonts, images and the sitemap; a file whose bytes are already
-    there is left alone, so a preview knows exactly which pages an edit changed."""
+    there is left alone, so a preview knows exactly which pages an edit changed. Given the book
+    of the last build in ``out``, entry pages that cannot have changed are not rendered again."""
     pages = page_names(book)
     images = image_names(book)
     href = _linker(book, pages)
     html = BookHtml(book, theme, href=href, medium=WEB, asset=lambda src: quote(images[src]), backlinks=True,
                     standalone=True)
     labels = language_of(book.metadata.language).labels
-    context = html.context()
+    dirty = changed_entries(book, previous)
+    context = html.context(lambda entry: dirty is None or entry.id in dirty)
     entries = [part for letter in context["letters"] for part in letter.entries]
     changed: list[str] = []
     pages_written: set[str] = set()
@@ -107,6 +109,9 @@ def write_site(book: m.Book, theme: Theme, out: Path) -> Written:
     for part in context["front_matter"]:
         page(pages[part.id], "front.html.j2", part.title, searchable=True, part=part)
     for n, part in enumerate(entries):
+        if dirty is not None and part.id not in dirty:
+            pages_written.add(pages[part.id])
+            continue
         neighbours = {key: (e.title_text, href(e.id)) if e else None
                       for key, e in (("previous", entries[n - 1] if n else None),
                                      ("next", entries[n + 1] if n + 1 < len(entries) else None))}
@@ -128,6 +133,19 @@ def write_site(book: m.Book, theme: Theme, out: Path) -> Written:
         stale.unlink()  # an entry that was deleted or renamed since the last preview build
         changed.append(stale.name)
     return Written(tuple(changed), html.diagnostics)
+
+
+def changed_entries(book: m.Book, previous: m.Book | None) -> set[str] | None:
+    """The entries whose page may differ from the last build's: their own text or backlinks changed.
+    None (every page) when anything else a page shows changed: the metadata, the front matter,
+    which entries there are, their order or titles (A–Z, previous/next, backlinks name them), or
+    which entry holds which id (links)."""
+    if (previous is None or previous.metadata != book.metadata or previous.front_matter != book.front_matter
+            or [(e.id, e.title_text) for e in previous.entries] != [(e.id, e.title_text) for e in book.entries]
+            or previous.anchors != book.anchors or previous.images != book.images):
+        return None
+    return {e.id for e, old in zip(book.entries, previous.entries)
+            if e != old or book.backlinks.get(e.id) != previous.backlinks.get(e.id)}
 
 
 def _write(site: Path, name: str, data: bytes, changed: list[str]) -> None:

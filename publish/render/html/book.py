@@ -69,6 +69,10 @@ class BookHtml:
         return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body,
                          backlinks)
 
+    @staticmethod
+    def _named(entry: m.Entry) -> EntryPart:
+        return EntryPart(entry.id, Markup(""), entry.title_text, [], Markup(""), [])
+
     def front(self, part: m.FrontMatter) -> FrontPart:
         self.writer.start_part(part.id, part.source, 1)
         header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
@@ -79,9 +83,11 @@ class BookHtml:
         self.writer.heading_offset = 0 if self.standalone else 1
         return FrontPart(part.id, title, html)
 
-    def context(self) -> dict[str, Any]:
-        """Everything the templates use; parts are rendered once, in book order."""
-        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
+    def context(self, rendered: Callable[[m.Entry], bool] = lambda entry: True) -> dict[str, Any]:
+        """Everything the templates use; parts are rendered once, in book order. Entries that
+        ``rendered`` declines keep their id and title only (a preview writes just the pages that changed)."""
+        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) if rendered(e) else self._named(e) for e in g.items])
+                   for g in self.book.letters]
         return {
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
