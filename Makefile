@@ -30,11 +30,11 @@ ACE := $(TOOLS)/node_modules/.bin/ace-cli
 LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace libreoffice-packages
+.PHONY: all pdf epub docx html md serve print check test bench clean release validate-release system-packages epubcheck-packages a11y-packages ace libreoffice-packages
 
-# One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
+# One build for the four formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
-	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx,html
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-pdf epub docx: $(STAMP)
+# html: the website OUT/<name>-html/; md: the whole book as one Pandoc-Markdown file.
+pdf epub docx html md: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format $@
+
+# Live preview of the website on 127.0.0.1 (PORT=8000 to choose); Ctrl-C stops it.
+PORT ?= 8000
+serve: $(STAMP)
+	$(PUBLISH) serve --source $(SOURCE) --theme $(THEME) --port $(PORT)
 
 print: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme print --format pdf

@@ -284,6 +284,65 @@ def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, fl
             weasy = measure_tree([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)])
             rows.append(("pandoc -s -t html5 + weasyprint", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]),
                          f"{_pages(theirs_pdf)} pages; in parts = {parts[0] / (pandoc[0] + weasy[0]):.2f} × this"))
+
+
+def bench_site(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """The website, built into an empty folder each run, beside pandoc's one standalone HTML page."""
+    times, peaks = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            seconds, peak = measure([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out", tmp,
+                                     "--format", "html", "--quiet"], 1)
+            times.append(seconds)
+            peaks.append(peak)
+            site = next(Path(tmp).glob("*-html"))
+            pages = len(list(site.glob("*.html")))
+            search = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    with tempfile.TemporaryDirectory() as tmp:
+        theirs_path = Path(tmp) / "pandoc.html"
+        theirs = measure([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                          "-o", str(theirs_path), *files], runs)
+        size = theirs_path.stat().st_size // 1024
+    return [("publish build --format html, clean (incl. Pagefind index)", statistics.median(times), max(peaks),
+             f"{pages} pages; search index {search // 1024} KB"),
+            ("pandoc -s -t html5 (all files, one page, no search)", *theirs, f"{size} KB")]
+
+
+def bench_serve(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """publish serve: save an entry, time until the open page in chromium shows the new text."""
+    import re
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--source", str(folder), "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    rows = []
+    try:
+        started, address = time.perf_counter(), ""
+        while not address and (line := process.stdout.readline()):  # type: ignore[union-attr]
+            address = (found := re.search(r"serving (http://\S+/)", line)) and found[1] or ""
+        rows.append(("serve: first build until listening", time.perf_counter() - started, 0.0, "incl. Pagefind"))
+        entry = next(p for p in sorted(folder.glob("*.md")) if not p.name[0].isdigit())
+        page_name = re.search(r"\{#([^ }]+)", entry.read_text("utf-8"))[1] + ".html"  # type: ignore[index]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                                 args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(address + page_name)
+            times = []
+            for n in range(max(runs, 3)):
+                marker = f"Gespeichert-{n}"
+                saved = time.perf_counter()
+                entry.write_text(entry.read_text("utf-8") + f"\n{marker}\n", encoding="utf-8")
+                page.locator("main", has_text=marker).wait_for(timeout=30_000)
+                times.append(time.perf_counter() - saved)
+            browser.close()
+        rows.append(("serve: save -> reloaded page shows the edit", statistics.median(times), 0.0,
+                     f"median of {len(times)} saves, {page_name}"))
+    finally:
+        process.terminate()
+        process.wait()
     return rows
 
 
@@ -295,6 +354,8 @@ BENCHMARKS = {
     "tagging": (100, bench_tagging),
     "docx": (300, bench_docx),
     "parts": (300, bench_parts),
+    "site": (300, bench_site),
+    "serve": (1000, bench_serve),
 }
 
 

@@ -8,8 +8,11 @@ import io
 import logging
 import re
 import shutil
+import signal
 import sys
+import tempfile
 import textwrap
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -89,8 +92,13 @@ def _parser() -> argparse.ArgumentParser:
                                                   "named by version, with SHA256SUMS and report.json")
     release.add_argument("--out", type=Path, default=Path("build/release"), help="default: build/release")
     release.add_argument("--version", default="", help="e.g. 1.2.0 or v1.2.0; default: the book's version")
+    serve = commands.add_parser("serve", help="the website on 127.0.0.1, rebuilt and reloaded on every save")
+    serve.add_argument("--theme", default="default", help="theme name under themes/ (default: default)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
     for sub, run in ((check, _check), (build, _build), (release, _release), (fix, _fix),
-                     (init, _init), (new, _new)):
+                     (init, _init), (new, _new), (serve, _serve)):
         sub.add_argument("--source", type=Path, default=Path("seeds"), help="source folder (default: seeds)")
         sub.set_defaults(run=run)
     for sub in (check, build):
@@ -299,10 +307,58 @@ def _output_problem(out: Path, source: Path) -> str:
     return ""
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import Events, Preview, Rebuild, start_server, update_search, watch
+
+    with tempfile.TemporaryDirectory(prefix="publish-serve-") as tmp:
+        preview = Preview(args.source, args.theme, Path(tmp) / "site")
+        first = preview.build()
+        if not (preview.site / "index.html").is_file():
+            _print_diagnostics(first.diagnostics)
+            print(f"publish: nothing to serve: {first.failure}", file=sys.stderr)
+            return EXIT_FAILED
+        if problem := update_search(preview.site):
+            print(f"publish: search index not built: {problem}", file=sys.stderr)
+        events, stop = Events(), threading.Event()
+        try:
+            server = start_server(preview, events, args.host, args.port)
+        except OSError as exc:
+            print(f"publish: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+
+        def report(rebuild: Rebuild) -> None:
+            _print_diagnostics(rebuild.diagnostics)
+            changed = f"{len(rebuild.changed)} files changed" if rebuild.changed else "no page changed"
+            print(f"{rebuild.failure or changed} ({rebuild.seconds:.2f} s)", flush=True)
+
+        signal.signal(signal.SIGTERM, _interrupt)  # a stopped service cleans up like Ctrl-C
+        report(first)
+        host, port = server.server_address[:2]
+        print(f"serving http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+        try:
+            watch(preview, events, report, stop)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            events.close()
+            server.shutdown()
+            server.server_close()
+        print("stopped", flush=True)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _print_summary(results: list[RenderResult], loaded: LoadedBook, progress: Progress, seconds: float) -> None:
     for result in results:
         pages = f", {result.pages} pages" if result.pages else ""
-        print(f"wrote {result.path} ({result.path.stat().st_size // 1024} KB{pages})")
+        path = result.path
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+        files = f", {sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else ""
+        print(f"wrote {path} ({size // 1024} KB{files}{pages})")
         for note in result.notes:
             print(f"  note: {note}")
     kinds = Counter(d.code.value for d in loaded.diagnostics)

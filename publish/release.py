@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,11 +79,12 @@ def build_release(source: Path, out: Path, requested_version: str, progress: Pro
 
 
 def _artefact(job: Job, pages: int, modified: datetime) -> Artefact:
-    """A file as it is; a folder (a website) as a reproducible zip beside it."""
+    """A file as it is; a folder (a website) as a reproducible zip in its place (a release attaches files)."""
     path = job.target
     if job.backend.folder:
         members = [(p.relative_to(path).as_posix(), p.read_bytes()) for p in sorted(path.rglob("*")) if p.is_file()]
-        path = write_atomically(path.with_name(path.name + ".zip"), write_zip(members, modified))
+        folder, path = path, write_atomically(path.with_name(path.name + ".zip"), write_zip(members, modified))
+        shutil.rmtree(folder)
     data = path.read_bytes()
     return Artefact(path.name, len(data), hashlib.sha256(data).hexdigest(), pages)
 

@@ -16,7 +16,7 @@ STAGES = ("theme", "read", "resolve", "render", "author")
 """In pipeline order; a stage may import the base, itself and the stages before it, except that
 render (the backends) may not import read or resolve: the resolved model is all it gets; author
 (the tools that edit sources) comes after resolve and never renders."""
-ORCHESTRATION = {"publish.build", "publish.release", "publish.cli", "publish.__main__"}
+ORCHESTRATION = {"publish.build", "publish.release", "publish.serve", "publish.cli", "publish.__main__"}
 MAY_IMPORT = {
     "theme": {"theme"},
     "read": {"theme", "read"},

@@ -74,8 +74,8 @@ def test_build_writes_every_format(tmp_path: Path) -> None:
     result = _run("build", "--source", str(source), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["untitled.docx", "untitled.epub", "untitled.pdf"]
-    assert result.stdout.count("wrote ") == 3 and "pages" in result.stdout
+        ["untitled-html", "untitled.docx", "untitled.epub", "untitled.md", "untitled.pdf"]
+    assert result.stdout.count("wrote ") == 5 and "pages" in result.stdout and "files" in result.stdout
 
 
 def test_a_book_with_errors_builds_nothing_and_keeps_old_output(tmp_path: Path) -> None:

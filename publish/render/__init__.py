@@ -15,7 +15,8 @@ from ..theme.theme import Theme
 from .pages import PageStart
 
 BACKENDS: dict[str, str] = {"pdf": "publish.render.pdf", "epub": "publish.render.epub",
-                            "docx": "publish.render.docx.backend"}
+                            "docx": "publish.render.docx.backend", "html": "publish.render.site",
+                            "md": "publish.render.markdown"}
 """Format → the backend module that writes it, imported only when that format is built
 (WeasyPrint alone takes a second to import). Adding a format is one module and one line here."""
 

@@ -31,6 +31,10 @@ ENGLISH = Language(
     labels=MappingProxyType({
         "contents": "Contents", "index": "Index", "see": "see", "version": "Version", "cover": "Cover",
         "landmarks": "Landmarks",
+        "referenced_by": "Referenced by", "home": "Home", "a_z": "A–Z", "search": "Search",
+        "previous": "Previous", "next": "Next", "not_found": "Page not found",
+        "not_found_text": "There is no page at this address.", "skip": "Skip to content",
+        "diagnostics": "Problems in the last build",
     }),
     accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
                            "cross-references and an index; formulas as MathML with TeX as alternative text."),
@@ -45,6 +49,10 @@ GERMAN = Language(
     labels=MappingProxyType({
         "contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version", "cover": "Umschlag",
         "landmarks": "Orientierungspunkte",
+        "referenced_by": "Erwähnt in", "home": "Start", "a_z": "A–Z", "search": "Suche",
+        "previous": "Vorheriger Eintrag", "next": "Nächster Eintrag", "not_found": "Seite nicht gefunden",
+        "not_found_text": "Unter dieser Adresse gibt es keine Seite.", "skip": "Zum Inhalt springen",
+        "diagnostics": "Probleme beim letzten Build",
     }),
     accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
                            "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),

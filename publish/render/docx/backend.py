@@ -21,6 +21,7 @@ from ...theme.languages import Language, language_of
 from ...names import UniqueNames
 from ...output import write_atomically, write_zip
 from .pandoc_runner import run_pandoc
+from ..backlinks import backlinks_block
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
 from ...progress import Progress
@@ -140,6 +141,8 @@ def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], language
                                                           for alias in entry.aliases]
             blocks.append(m.Header(2, m.Attr(names[entry.id], (m.TERM_CLASS,)), entry.title + tuple(fields)))
             blocks.extend(_for_word(entry.blocks, names, styles, shift=1))
+            if theme.value("features", "backlinks"):
+                blocks.extend(backlinks_block(book, entry, labels["referenced_by"], lambda i: "#" + names[i]))
     blocks.append(m.Header(1, m.Attr(names[m.INDEX_ID], (_INDEX_CLASS,)), (m.Str(labels["index"]),)))
     blocks.append(m.RawBlock("openxml", _INDEX_MARKER))
     return blocks
