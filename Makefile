@@ -30,13 +30,17 @@ A11Y_PACKAGES := chromium poppler-utils
 ACE_VERSION ?= 1.4.6
 TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
+# LibreOffice for the DOCX: the build lays the document out with it (soffice --headless) to put page
+# numbers into the contents and index, and the tests print the DOCX to PDF as a reader would see
+# it; poppler-utils (pdftoppm) renders those pages to PNG to look at.
+LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace
+.PHONY: all pdf epub docx html md serve print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace libreoffice-packages
 
-# One build for the three formats: the EPUB then carries the PDF's page numbers (page list).
+# One build for the four formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
-	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx
+	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format pdf,epub,docx,html
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +63,14 @@ test-newest:
 	$(NEWEST)/bin/python -m pip list --format=freeze
 	$(NEWEST)/bin/python -m pytest
 
-pdf epub docx: $(STAMP)
+# html: the website OUT/<name>-html/; md: the whole book as one Pandoc-Markdown file.
+pdf epub docx html md: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme $(THEME) --format $@
+
+# Live preview of the website on 127.0.0.1 (PORT=8000 to choose); Ctrl-C stops it.
+PORT ?= 8000
+serve: $(STAMP)
+	$(PUBLISH) serve --source $(SOURCE) --theme $(THEME) --port $(PORT)
 
 print: $(STAMP)
 	$(PUBLISH) build --source $(SOURCE) --out $(OUT) --theme print --format pdf
@@ -117,6 +127,10 @@ corpus:
 	test "$$(git -C $(GLOSSARY) rev-parse HEAD)" = $(GLOSSARY_COMMIT)
 	cut -c67- tests/corpus.sha256 | while IFS= read -r name; do cp "$(GLOSSARY)/src/de/$$name" $(CORPUS_DIR)/; done
 	cd $(CORPUS_DIR) && sha256sum --quiet --strict -c $(CURDIR)/tests/corpus.sha256
+
+libreoffice-packages:
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends $(LIBREOFFICE_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

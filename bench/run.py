@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -31,12 +33,13 @@ _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=T
          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float]:
+def measure(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Median wall seconds over ``runs`` and the largest peak resident memory in MB."""
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-c", _PEAK, *command], check=True, capture_output=True, text=True)
+        result = subprocess.run([sys.executable, "-c", _PEAK, *command], check=True, capture_output=True, text=True,
+                                env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - start)
         peaks.append(int(result.stdout.strip()) / 1024)
     return statistics.median(times), max(peaks)
@@ -82,7 +85,7 @@ def _index_cost(folder: Path) -> list[tuple[str, float, float, str]]:
     to print them; so it costs at least the whole layout time again."""
     import weasyprint
 
-    from publish.render.pdf import SafeFetcher
+    from publish.render.pdf_layout import SafeFetcher
     from publish.build import load_book
     from publish.render.html.book import BookHtml
     from publish.theme.theme import load_theme
@@ -149,6 +152,36 @@ def _bench_format(fmt: str, pandoc_args: list[str]):  # noqa: ANN202 - returns a
     return bench
 
 
+def bench_docx(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """Our DOCX without LibreOffice beside pandoc's, then what LibreOffice's page numbers add."""
+    from publish.render.docx.libreoffice import soffice
+
+    pandoc_args = ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+
+        def build(folder_name: str) -> list[str]:
+            # Each run from an empty output folder: no cached parse, no "up to date".
+            target = out / folder_name
+            command = shlex.join([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out",
+                                  str(target), "--format", "docx", "--quiet"])
+            return ["sh", "-c", f"rm -rf {shlex.quote(str(target))} && exec {command}"]
+
+        ours = measure(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        theirs_path = out / "pandoc.docx"
+        theirs = measure([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
+        rows = [("publish build --format docx (PUBLISH_SOFFICE=off)", *ours,
+                 _describe(next((out / "off").glob("*.docx")))),
+                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs, _describe(theirs_path)),
+                ("ratio publish / pandoc", ours[0] / theirs[0], 0.0, "must stay <= 1.0")]
+        if soffice():
+            with_lo = measure(build("lo"), runs)
+            rows += [("publish build --format docx with LibreOffice page numbers", *with_lo,
+                      _describe(next((out / "lo").glob("*.docx")))),
+                     ("of which LibreOffice's layout (the difference)", with_lo[0] - ours[0], with_lo[1], "")]
+        return rows
+
+
 def _describe(path: Path) -> str:
     """Size, and for an EPUB what EPUBCheck says of it."""
     note = f"{path.stat().st_size // 1024} KB"
@@ -181,13 +214,148 @@ def bench_incremental(folder: Path, files: list[str], runs: int) -> list[tuple[s
     return rows
 
 
+def measure_tree(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and the peak of the resident memory of the command and all its processes
+    together (worker processes included), sampled every 0.2 s from /proc."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would stop the command
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{command} failed: {errors.read().decode(errors='replace')[-2000:]}")
+    return seconds, peak / 2**20
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and every process descended from it."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], sizes[pid] = int(fields[1]), int(fields[21]) * 4096
+    tree, grew = {root}, True
+    while grew:
+        new = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= new
+        grew = bool(new)
+    return sum(sizes.get(pid, 0) for pid in tree)
+
+
+def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """The PDF laid out in parts (--jobs 2) beside one pass and pandoc + WeasyPrint, cold; then
+    one entry edited twice (a sentence appended; a paragraph that adds a page) with the part cache."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        build = [sys.executable, "-m", "publish", "build", "--source", str(folder), "--format", "pdf", "--quiet"]
+        one = measure_tree([*build, "--out", str(out / "one"), "--jobs", "1", "--no-parts"])
+        parts = measure_tree([*build, "--out", str(out / "parts"), "--jobs", "2"])
+        one_pdf, parts_pdf = _our_pdf(out / "one"), _our_pdf(out / "parts")
+        size = parts_pdf.stat().st_size / one_pdf.stat().st_size
+        rows += [("one pass (--jobs 1 --no-parts), cold", *one, f"{_pages(one_pdf)} pages, {one_pdf.stat().st_size // 1024} KB"),
+                 ("in parts (--jobs 2), cold", *parts,
+                  f"{_pages(parts_pdf)} pages, {parts_pdf.stat().st_size // 1024} KB ({size:.2f} × one pass); "
+                  f"{parts[0] / one[0]:.2f} × one pass")]
+        entries = sorted(p for p in folder.glob("*.md") if not p.name[0].isdigit())
+        entry = entries[len(entries) // 2]
+        original = entry.read_text(encoding="utf-8")
+        paragraph = "\n\n" + " ".join(["Ein zusätzlicher Absatz, der das Buch um eine Seite verlängert."] * 60) + "\n"
+        try:
+            for label, text in (("a sentence appended", "\nEin zusätzlicher Satz.\n"), ("a page-long paragraph added", paragraph)):
+                entry.write_text(original + text, encoding="utf-8")
+                edited = measure_tree([*build, "--out", str(out / "parts"), "--jobs", "2"])
+                rows.append((f"in parts: one entry edited ({label})", *edited,
+                             f"{_pages(parts_pdf)} pages; {edited[0] / parts[0]:.0%} of cold"))
+        finally:
+            entry.write_text(original, encoding="utf-8")
+        if len(files) <= 1000:
+            html, theirs_pdf = out / "pandoc.html", out / "pandoc.pdf"
+            pandoc = measure_tree([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                                   "-o", str(html), *files])
+            weasy = measure_tree([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)])
+            rows.append(("pandoc -s -t html5 + weasyprint", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]),
+                         f"{_pages(theirs_pdf)} pages; in parts = {parts[0] / (pandoc[0] + weasy[0]):.2f} × this"))
+
+
+def bench_site(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """The website, built into an empty folder each run, beside pandoc's one standalone HTML page."""
+    times, peaks = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            seconds, peak = measure([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out", tmp,
+                                     "--format", "html", "--quiet"], 1)
+            times.append(seconds)
+            peaks.append(peak)
+            site = next(Path(tmp).glob("*-html"))
+            pages = len(list(site.glob("*.html")))
+            search = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    with tempfile.TemporaryDirectory() as tmp:
+        theirs_path = Path(tmp) / "pandoc.html"
+        theirs = measure([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                          "-o", str(theirs_path), *files], runs)
+        size = theirs_path.stat().st_size // 1024
+    return [("publish build --format html, clean (incl. Pagefind index)", statistics.median(times), max(peaks),
+             f"{pages} pages; search index {search // 1024} KB"),
+            ("pandoc -s -t html5 (all files, one page, no search)", *theirs, f"{size} KB")]
+
+
+def bench_serve(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """publish serve: save an entry, time until the open page in chromium shows the new text."""
+    import re
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--source", str(folder), "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    rows = []
+    try:
+        started, address = time.perf_counter(), ""
+        while not address and (line := process.stdout.readline()):  # type: ignore[union-attr]
+            address = (found := re.search(r"serving (http://\S+/)", line)) and found[1] or ""
+        rows.append(("serve: first build until listening", time.perf_counter() - started, 0.0, "incl. Pagefind"))
+        entry = next(p for p in sorted(folder.glob("*.md")) if not p.name[0].isdigit())
+        page_name = re.search(r"\{#([^ }]+)", entry.read_text("utf-8"))[1] + ".html"  # type: ignore[index]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                                 args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(address + page_name)
+            times = []
+            for n in range(max(runs, 3)):
+                marker = f"Gespeichert-{n}"
+                saved = time.perf_counter()
+                entry.write_text(entry.read_text("utf-8") + f"\n{marker}\n", encoding="utf-8")
+                page.locator("main", has_text=marker).wait_for(timeout=30_000)
+                times.append(time.perf_counter() - saved)
+            browser.close()
+        rows.append(("serve: save -> reloaded page shows the edit", statistics.median(times), 0.0,
+                     f"median of {len(times)} saves, {page_name}"))
+    finally:
+        process.terminate()
+        process.wait()
+    return rows
+
+
 BENCHMARKS = {
     "read": (1000, bench_read),
     "pdf": (300, bench_pdf),
     "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
     "incremental": (300, bench_incremental),
     "tagging": (100, bench_tagging),
-    "docx": (300, _bench_format("docx", ["-f", "markdown", "-t", "docx", "--toc", "--metadata", "title=KI-Glossar"])),
+    "docx": (300, bench_docx),
+    "parts": (300, bench_parts),
+    "site": (300, bench_site),
+    "serve": (1000, bench_serve),
 }
 
 

@@ -20,10 +20,12 @@ from .output import build_time, commit_staged, discard_staged, remove_stale_stag
 from .progress import Progress
 from .read.config import CONFIG_NAME
 from .read.sources import SOURCE_SUFFIXES
-from .render import Backend, RenderResult, load_backend
+from .render import Backend, RenderOptions, RenderResult, load_backend
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.resolver import MissingEntry, resolve_book
+from .resolve.strays import Stray, collapse, find_strays
+from .resolve.suggest import Suggestions, suggest
 from .theme.theme import Theme
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class LoadedBook:
     """None only when the source folder itself could not be read."""
     missing: tuple[MissingEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    strays: tuple[Stray, ...] = ()
+    """Files that are probably an earlier build or a hand-made index page."""
+    declared: tuple[m.Entry, ...] = ()
+    """The entries as read, with the ids their headings declare (suggestions compare them)."""
 
     def fails(self, strict: bool) -> bool:
         """Whether nothing may be built: no book, an error, or (strict) any diagnostic."""
@@ -68,7 +74,18 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     with progress.stage("resolving ids and links"):
         book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
                                             build_time(source))
-    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found))
+        strays = find_strays(read.entries, book)
+    found = collapse(found, strays, read.entries)
+    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found),
+                      strays, read.entries)
+
+
+def suggestions_for(loaded: LoadedBook) -> Suggestions:
+    """What to do about each missing target and duplicate id (only check, fix and new ask: it takes a moment)."""
+    if loaded.book is None:
+        return Suggestions({}, ())
+    return suggest(loaded.declared, loaded.book, loaded.missing,
+                   skip=(s.path for s in loaded.strays if s.kind == "repeats"))
 
 
 def book_name(metadata: m.Metadata) -> str:
@@ -93,9 +110,10 @@ def target_path(out: Path, book: m.Book, theme: Theme, backend: Backend, version
 
 
 def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str], progress: Progress,
-          strict: bool = False, cache: Cache | None = None) -> Built:
+          strict: bool = False, cache: Cache | None = None, options: RenderOptions | None = None) -> Built:
     """Render ``formats`` of the book in ``source`` into ``out``; skip outputs that are current
-    (unless strict: a strict build always checks the book again)."""
+    (unless strict: a strict build always checks the book again). Backends may keep work in the cache."""
+    options = replace(options or RenderOptions(), cache=cache.folder if cache is not None else None)
     backends = [load_backend(name) for name in formats]
     # An EPUB built beside a PDF carries that PDF's page numbers, so it differs from one built alone.
     paged = "pdf" in {b.name for b in backends}
@@ -109,7 +127,7 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
     if loaded.fails(strict) or loaded.book is None:
         return Built(loaded, (), (), refused=True)
     todo = [b for b in backends if b.name not in current]
-    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b)) for b in todo]
+    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
     staged = render_staged(loaded.book, jobs, progress)
     if strict and staged.diagnostics:
         staged.discard()
@@ -128,6 +146,7 @@ class Job:
     backend: Backend
     theme: Theme
     target: Path
+    options: RenderOptions = field(default_factory=RenderOptions)
 
 
 @dataclass
@@ -170,9 +189,10 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
             job, temporary = jobs[n], staged.paths[n][0]
             if _takes_print_edition(job.backend):
                 edition = print_edition(jobs, results)
-                results[n] = job.backend.render(book, job.theme, temporary, progress, print_edition=edition)
+                results[n] = job.backend.render(book, job.theme, temporary, progress, options=job.options,
+                                                    print_edition=edition)
             else:
-                results[n] = job.backend.render(book, job.theme, temporary, progress)
+                results[n] = job.backend.render(book, job.theme, temporary, progress, options=job.options)
         staged.results = [results[n] for n in range(len(jobs))]
     except BaseException:
         staged.discard()
@@ -196,10 +216,12 @@ def print_edition(jobs: list[Job], results: dict[int, RenderResult]) -> PrintEdi
 
 
 def _inputs_key(backend: Backend, theme: Theme, source: Path) -> str:
-    """What an output depends on, apart from the files the book uses: format, theme, build date."""
+    """What an output depends on, apart from the files the book uses: format, theme, build date,
+    and the outside tools the backend uses (``tools()``: LibreOffice for the DOCX's page numbers)."""
     theme_files = [p for folder in theme.folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    tools = getattr(backend, "tools", lambda: "")()
     return fingerprint(backend.name, *(f"{p}\0{file_digest(p)}" for p in theme_files),
-                       os.environ.get("SOURCE_DATE_EPOCH", ""))
+                       os.environ.get("SOURCE_DATE_EPOCH", ""), tools)
 
 
 def _sources_key(source: Path, assets: Iterable[str]) -> str:

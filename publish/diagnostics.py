@@ -42,6 +42,8 @@ class Code(str, Enum):
     NO_SOURCES = "no-sources"
     TOO_DEEP = "too-deep"
     BAD_EPOCH = "bad-source-date-epoch"
+    REPEATED_ENTRIES = "repeated-entries"
+    INDEX_PAGE = "index-page"
 
 
 INPUT_CODES = frozenset({Code.UNREADABLE, Code.ENCODING, Code.BINARY, Code.BAD_CONFIG, Code.NO_SOURCES})

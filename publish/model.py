@@ -346,6 +346,8 @@ class Book:
     """Every id in the book → the id of the entry or front matter holding it (or ``Index``)."""
     links: int = 0
     """How many internal links were resolved (backends check their output against it)."""
+    backlinks: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    """Entry id → the ids of the other entries whose text links into it, in book order."""
     images: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     """Every image the book shows: its path inside the source folder (as in ``Image.src``) → media type."""
     source: Path = field(default=Path("."), compare=False)

@@ -100,9 +100,10 @@ def source_date_epoch() -> tuple[datetime | None, Diagnostic | None]:
     return datetime.fromtimestamp(int(value), timezone.utc), None
 
 
-def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None) -> bytes:
+def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None,
+              level: int = 9) -> bytes:
     """A reproducible zip: one timestamp and mode for every member, in the order given, except that
-    ``first`` (EPUB's mimetype) comes first and is stored uncompressed."""
+    ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     members = list(members)
     ordered = [m for m in members if m[0] == first] + [m for m in members if m[0] != first]
@@ -113,7 +114,7 @@ def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: s
             info.compress_type = zipfile.ZIP_STORED if name == first else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, data, compresslevel=None if name == first else 9)
+            target.writestr(info, data, compresslevel=None if name == first else level)
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from .build import Job, LoadedBook, load_book, render_staged, target_path
 from .diagnostics import Diagnostic
 from .output import write_atomically, write_zip
 from .progress import Progress
-from .render import formats, load_backend
+from .render import RenderOptions, formats, load_backend
 from .theme.theme import load_theme
 
 PRINT_BUILDS = (("print", "pdf"),)
@@ -60,7 +61,9 @@ def build_release(source: Path, out: Path, requested_version: str, progress: Pro
     jobs = []
     for theme_name, fmt in release_builds():
         theme, backend = load_theme(theme_name), load_backend(fmt)
-        jobs.append(Job(backend, theme, target_path(out, book, theme, backend, version)))
+        # Laid out whole: the print PDF is the EPUB's print edition, whose page starts come from
+        # one layout (parts do not report them yet).
+        jobs.append(Job(backend, theme, target_path(out, book, theme, backend, version), RenderOptions(parts=False)))
     staged = render_staged(book, jobs, progress)
     if staged.diagnostics:
         staged.discard()
@@ -76,11 +79,12 @@ def build_release(source: Path, out: Path, requested_version: str, progress: Pro
 
 
 def _artefact(job: Job, pages: int, modified: datetime) -> Artefact:
-    """A file as it is; a folder (a website) as a reproducible zip beside it."""
+    """A file as it is; a folder (a website) as a reproducible zip in its place (a release attaches files)."""
     path = job.target
     if job.backend.folder:
         members = [(p.relative_to(path).as_posix(), p.read_bytes()) for p in sorted(path.rglob("*")) if p.is_file()]
-        path = write_atomically(path.with_name(path.name + ".zip"), write_zip(members, modified))
+        folder, path = path, write_atomically(path.with_name(path.name + ".zip"), write_zip(members, modified))
+        shutil.rmtree(folder)
     data = path.read_bytes()
     return Artefact(path.name, len(data), hashlib.sha256(data).hexdigest(), pages)
 

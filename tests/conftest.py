@@ -31,6 +31,13 @@ def skip_without_corpus() -> Path:
     return CORPUS
 
 
+LIBREOFFICE_SWITCH = "PUBLISH_SOFFICE"
+"""The DOCX's page-number pass lays every DOCX out with LibreOffice (seconds a build). The tests
+that check it (tests/render/docx/test_pages.py) turn it on; every other DOCX
+in the suite is built without it, as on a machine without LibreOffice."""
+os.environ.setdefault(LIBREOFFICE_SWITCH, "off")
+
+
 @pytest.fixture
 def corpus() -> Path:
     return skip_without_corpus()

@@ -12,15 +12,17 @@ PACKAGE = ROOT / "publish"
 BASE = {"publish", "publish.model", "publish.tree", "publish.diagnostics", "publish.output", "publish.progress",
         "publish.cache", "publish.names", "publish.xml_chars"}
 """Shared by every stage: the model, its tree helpers, and support that knows no stage."""
-STAGES = ("theme", "read", "resolve", "render")
+STAGES = ("theme", "read", "resolve", "render", "author")
 """In pipeline order; a stage may import the base, itself and the stages before it, except that
-render (the backends) may not import read or resolve: the resolved model is all it gets."""
-ORCHESTRATION = {"publish.build", "publish.release", "publish.cli", "publish.__main__"}
+render (the backends) may not import read or resolve: the resolved model is all it gets; author
+(the tools that edit sources) comes after resolve and never renders."""
+ORCHESTRATION = {"publish.build", "publish.release", "publish.serve", "publish.cli", "publish.__main__"}
 MAY_IMPORT = {
     "theme": {"theme"},
     "read": {"theme", "read"},
     "resolve": {"theme", "read", "resolve"},
     "render": {"theme", "render"},
+    "author": {"theme", "read", "resolve", "author"},
 }
 
 

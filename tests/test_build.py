@@ -16,6 +16,7 @@ from publish.render import BACKENDS, formats
 from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
+from tests.resolve.test_images import png
 
 
 @pytest.fixture
@@ -135,28 +136,14 @@ def test_up_to_date_trusts_only_what_it_can_check(tmp_path: Path, tamper: str) -
 
 def test_an_image_the_book_uses_is_an_input(tmp_path: Path) -> None:
     source, out = _book(tmp_path, "![Bild](bild.png)"), tmp_path / "out"
-    (source / "bild.png").write_bytes(_png())
+    (source / "bild.png").write_bytes(png(1))
     (source / "unrelated.bin").write_bytes(b"not part of the book")
     theme, cache = load_theme("default"), Cache(out / CACHE_DIR)
     build_formats(source, out, theme, ["docx"], Progress(), cache=cache)
     (source / "unrelated.bin").write_bytes(b"changed, still not part of the book")
     assert build_formats(source, out, theme, ["docx"], Progress(), cache=cache).current
-    (source / "bild.png").write_bytes(_png(2))
+    (source / "bild.png").write_bytes(png(2))
     assert not build_formats(source, out, theme, ["docx"], Progress(), cache=cache).current
-
-
-def _png(size: int = 1) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * size for _ in range(size))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 def _current(source: Path, out: Path, theme_folder: Path | None = None) -> bool:
     theme = load_theme("default", theme_folder) if theme_folder else load_theme("default")
     return bool(build_formats(source, out, theme, ["docx"], Progress(), cache=Cache(out / CACHE_DIR)).current)

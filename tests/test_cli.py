@@ -74,8 +74,8 @@ def test_build_writes_every_format(tmp_path: Path) -> None:
     result = _run("build", "--source", str(source), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["untitled.docx", "untitled.epub", "untitled.pdf"]
-    assert result.stdout.count("wrote ") == 3 and "pages" in result.stdout
+        ["untitled-html", "untitled.docx", "untitled.epub", "untitled.md", "untitled.pdf"]
+    assert result.stdout.count("wrote ") == 5 and "pages" in result.stdout and "files" in result.stdout
 
 
 def test_a_book_with_errors_builds_nothing_and_keeps_old_output(tmp_path: Path) -> None:
@@ -198,3 +198,44 @@ def test_verbose_shows_what_the_libraries_log_and_the_default_does_not(tmp_path:
     assert all(r.returncode == 0 for r in runs.values())
     assert "INFO weasyprint" in runs["--verbose"].stderr and "INFO" not in runs["plain"].stderr
     assert "PDF: laying out pages" in runs["--verbose"].stderr  # the stage lines stay
+
+
+def test_check_report_is_relative_short_and_wrapped(tmp_path: Path) -> None:
+    for n in range(5):
+        (tmp_path / f"E{n}.md").write_text(f"## E{n} {{#E{n} .term}}\n\n[x](#Fehlt)\n", encoding="utf-8")
+    (tmp_path / "GPU.md").write_text("## GPU {#GPU .term}\n\n[g](#Gpu)\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "publish", "check", "--source", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "60"})
+    assert "  Fehlt  5 links from E0.md, E1.md, E2.md +2\u00a0more" in result.stdout
+    assert str(tmp_path) not in result.stdout
+    assert all(len(line) <= 60 for line in result.stdout.splitlines())
+    assert "→ #Gpu and #GPU (GPU.md) differ only in case" in result.stdout.replace("\n        ", " ")
+
+
+def test_check_writes_the_report_as_markdown_or_csv(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[x](#Fehlt) [y](#a)\n", encoding="utf-8")
+    assert _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.md")).returncode == 0
+    markdown = (tmp_path / "todo.md").read_text(encoding="utf-8")
+    assert "| Fehlt | 1 | A.md |  |" in markdown and "differ only in case" in markdown
+    _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.csv"))
+    assert (tmp_path / "todo.csv").read_text(encoding="utf-8").splitlines()[:2] == \
+        ["target,links,linked from,suggestions", "Fehlt,1,A.md,"]
+    assert _run("check", "--source", str(tmp_path), "--report", str(tmp_path / "todo.txt")).returncode == 2
+
+
+def test_check_json_has_suggestions(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[y](#a)\n", encoding="utf-8")
+    report = json.loads(_run("check", "--source", str(tmp_path), "--json").stdout)
+    assert report["missing_entries"][0]["suggestions"][0]["action"] == "relink"
+    assert report["duplicate_ids"] == []
+
+
+def test_fix_shows_a_diff_and_writes_only_with_write(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text("## A {#A .term}\n\n[y](#a)\n", encoding="utf-8")
+    shown = _run("fix", "--source", str(tmp_path))
+    assert shown.returncode == 0 and "-[y](#a)\n+[y](#A)\n" in shown.stdout and "--- a/A.md" in shown.stdout
+    assert (tmp_path / "A.md").read_text(encoding="utf-8").endswith("[y](#a)\n")
+    assert _run("fix", "--source", str(tmp_path), "--write").returncode == 0
+    assert (tmp_path / "A.md").read_text(encoding="utf-8").endswith("[y](#A)\n")
+    assert "nothing to fix" in _run("fix", "--source", str(tmp_path)).stdout
+    assert "Exit status" in _run("fix", "--help").stdout

@@ -28,8 +28,8 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_release_writes_versioned_files_checksums_and_report(release: Path) -> None:
     names = sorted(p.name for p in release.iterdir())
-    assert names == ["SHA256SUMS", "ki-glossar-9.8.7-print.pdf", "ki-glossar-9.8.7.docx", "ki-glossar-9.8.7.epub",
-                     "ki-glossar-9.8.7.pdf", "report.json"]
+    assert names == ["SHA256SUMS", "ki-glossar-9.8.7-html.zip", "ki-glossar-9.8.7-print.pdf", "ki-glossar-9.8.7.docx",
+                     "ki-glossar-9.8.7.epub", "ki-glossar-9.8.7.md", "ki-glossar-9.8.7.pdf", "report.json"]
     sums = dict(reversed(line.split("  ")) for line in (release / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == set(names) - {"SHA256SUMS", "report.json"}
     for name, digest in sums.items():

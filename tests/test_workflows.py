@@ -75,7 +75,7 @@ def test_ci_installs_the_accessibility_checkers_before_the_tests() -> None:
     """Ace's tests skip where Ace or chromium is missing; CI must therefore install both first."""
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
              if line.strip().startswith("make")]
-    assert lines.index("make a11y-packages ace") < lines.index("make test")
+    assert lines.index("make a11y-packages libreoffice-packages ace") < lines.index("make test")
     assert "chromium" in _packages("a11y-packages")
 
 
@@ -124,3 +124,11 @@ def test_corpus_manifest_names_the_sample(corpus: Path) -> None:
     manifest = dict(line.split("  ", 1)[::-1] for line in CORPUS_MANIFEST.read_text().splitlines())
     assert sorted(manifest) == sorted(p.name for p in corpus.iterdir())
     assert all(hashlib.sha256((corpus / n).read_bytes()).hexdigest() == h for n, h in manifest.items())
+
+
+def test_libreoffice_target_installs_what_the_docx_build_uses() -> None:
+    packages = _packages("libreoffice-packages")
+    assert {"libreoffice-writer-nogui", "poppler-utils"} <= set(packages)
+    dry = subprocess.run(["make", "-n", "-C", str(ROOT), "libreoffice-packages"], capture_output=True, text=True,
+                         check=True).stdout
+    assert dry.index("apt-get update") < dry.index("apt-get install"), "a fresh machine has no package lists"

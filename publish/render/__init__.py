@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,8 @@ from ..theme.theme import Theme
 from .pages import PageStart
 
 BACKENDS: dict[str, str] = {"pdf": "publish.render.pdf", "epub": "publish.render.epub",
-                            "docx": "publish.render.docx.backend"}
+                            "docx": "publish.render.docx.backend", "html": "publish.render.site",
+                            "md": "publish.render.markdown"}
 """Format → the backend module that writes it, imported only when that format is built
 (WeasyPrint alone takes a second to import). Adding a format is one module and one line here."""
 
@@ -28,6 +30,21 @@ class RenderResult:
     """Problems found while rendering (TeX that cannot be typeset …): the build decides what they cost."""
     page_starts: tuple[PageStart, ...] = ()
     """Where each page begins (PDF only): the build gives them to formats that mark print pages."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know about the output that is no problem of the book (the DOCX's
+    page numbers wait for Word because LibreOffice is not installed …): the CLI prints them."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render, where a backend has a choice; every backend accepts them, most ignore them."""
+
+    jobs: int = field(default_factory=lambda: default_jobs())
+    """Worker processes a backend may use (the PDF lays its parts out in parallel)."""
+    parts: bool = True
+    """Lay the PDF out in parts and join them (False: the whole book in one pass)."""
+    cache: Path | None = None
+    """A folder a backend may keep work in between builds (the PDF's laid-out parts)."""
 
 
 class RenderError(RuntimeError):
@@ -46,14 +63,22 @@ class Backend(Protocol):
     folder: bool
     """True when the output is a folder of files (a website) rather than one file."""
 
-    def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress) -> RenderResult:
+    def render(self, book: m.Book, theme: Theme, out: Path, progress: Progress,
+               options: RenderOptions | None = None) -> RenderResult:
         """Write the format to ``out``. A backend whose module sets ``takes_print_edition = True``
-        is also given ``print_edition=``, the pages of a PDF of the same build (or None)."""
+        is also given ``print_edition=``, the pages of a PDF of the same build (or None); one whose
+        output depends on an outside program names it in an optional ``tools() -> str`` (the
+        up-to-date check compares it)."""
         ...
 
     def linker(self, book: m.Book) -> Callable[[str], str]:
         """How a target id becomes a link in this medium (``#id``, ``entry.xhtml#id``, a bookmark)."""
         ...
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def formats() -> tuple[str, ...]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from html import escape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ebooklib import epub
 from fontTools import subset
@@ -20,12 +19,13 @@ from .html.book import BookHtml
 from .html.writer import REFLOWABLE
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
+from .files import ascii_stem, image_names
 from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
 from ..tree import stringify, typeset_text, walk
 from ..theme.theme import FontFace, Theme
-from . import RenderError, RenderResult
+from . import RenderError, RenderOptions, RenderResult
 
 name = "epub"
 suffix = ".epub"
@@ -60,10 +60,10 @@ class _Document(epub.EpubItem):
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
-           print_edition: PrintEdition | None = None) -> RenderResult:
+           print_edition: PrintEdition | None = None, options: RenderOptions | None = None) -> RenderResult:
     """Write the EPUB; with ``print_edition``, page-break markers and a page list for its pages."""
     files = _file_names(book)
-    images = _image_names(book)
+    images = image_names(book)
     html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE, asset=images.__getitem__)
     labels = language_of(book.metadata.language).labels
     docs: list[_Document] = []
@@ -95,7 +95,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
                  f'<section class="frontmatter" id="{part.id}">{part.html}</section>', part.id)
     for letter in context["letters"]:
         for n, part in enumerate(letter.entries):
-            body = theme.render("entry.html.j2", entry=part)
+            body = theme.render("entry.html.j2", entry=part, labels=labels)
             if n == 0:
                 body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
             document(files[part.id], part.title_text, body, part.id)
@@ -236,25 +236,8 @@ def _file_names(book: m.Book) -> dict[str, str]:
     for stem in generated.values():
         stems.reserve(stem)
     for part in [*book.front_matter, *book.entries]:
-        base = unicodedata.normalize("NFKD", part.id).encode("ascii", "ignore").decode().lower()
-        generated[part.id] = stems.claim(re.sub(r"[^a-z0-9]+", "-", base).strip("-") or "part")
+        generated[part.id] = stems.claim(ascii_stem(part.id, "part"))
     return {part: f"{stem}.xhtml" for part, stem in generated.items()}
-
-
-_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-                   "image/svg+xml": ".svg"}
-
-
-def _image_names(book: m.Book) -> dict[str, str]:
-    """Each image of the source folder → its file in the package (``images/gpu.png``), unique."""
-    names = UniqueNames(numbered=lambda base, n: f"{Path(base).stem}-{n}{Path(base).suffix}")
-    out = {}
-    for src in book.images:
-        path = PurePosixPath(src)
-        stem = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore")
-                      .decode().lower()).strip("-") or "image"
-        out[src] = "images/" + names.claim(stem + _IMAGE_SUFFIXES[book.images[src]])
-    return out
 
 
 def linker(book: m.Book) -> Callable[[str], str]:

@@ -1,28 +1,38 @@
-"""PDF through WeasyPrint: the book's HTML laid out with the theme's paged CSS."""
+"""PDF through WeasyPrint: the book's HTML laid out with the theme's paged CSS, whole or in parts."""
 from __future__ import annotations
 
-import logging
-import re
+import multiprocessing
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
 import weasyprint
-from weasyprint.urls import URLFetcher, URLFetchingError
+from markupsafe import escape
 
 from .. import model as m
-from .html.book import BookHtml
-from .pages import page_starts
-from .pdf_structure import refine_structure
-from ..output import write_atomically
-from ..progress import Progress, Stage
+from ..cache import fingerprint, folder_fingerprint
+from ..progress import Progress
 from ..theme.theme import Theme
-from . import RenderError, RenderResult
+from ..tree import walk
+from . import RenderError, RenderOptions, RenderResult
+from .html.book import BookHtml
+from .pdf_join import join
+from .pdf_layout import LaidOut, LayoutTask, lay_out
+from .pdf_parts import Part, Placement, carried, part_context, place, plan_parts, sides_matter, starts_right
+from .pages import PageStart, page_starts
+from .pdf_store import PartStore
+from .pdf_structure import refine_structure
 
 name = "pdf"
 suffix = ".pdf"
 folder = False
+
+MAX_ROUNDS = 5
+"""Layout rounds before giving up: the first lays out every part, the next the table of contents
+and the index with the numbers found; a third is needed only when the contents changed length."""
 
 
 def linker(book: m.Book) -> Callable[[str], str]:
@@ -34,93 +44,167 @@ def _fragment(anchor: str) -> str:
     return f"#{anchor}"
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
-    """Lay the book out and write ``out``, only if layout succeeded without errors."""
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
+    """Lay the book out and write ``out``, only if layout succeeded without errors.
+
+    In parts unless ``options.parts`` is off, the theme prints page numbers inside entries
+    (``crossref_pages``: a part cannot know the pages of targets in later parts) or the PDF is
+    tagged (PDF/UA: the parts' structure trees are not joined yet, so a tagged book is laid out
+    whole; so is the EPUB's print edition, whose page starts come from one layout)."""
     progress = progress or Progress()
+    options = options or RenderOptions()
     with progress.stage("PDF: writing HTML", len(book.entries)):
         html = BookHtml(book, theme, href=linker(book))
-        page = html.document("pdf.css.j2", font_url=lambda face: face.path.as_uri())
-    fetcher = SafeFetcher((book.source, *theme.folders))
-    with _weasyprint_errors() as errors:
-        with progress.stage("PDF: laying out pages") as stage, _routed("weasyprint.progress", _PageCounter(stage)):
-            document = weasyprint.HTML(string=page, base_url=book.source.resolve().as_uri() + "/",
-                                       url_fetcher=fetcher).render()
-        with progress.stage("PDF: writing file", len(document.pages)) as stage:
-            pdf = document.write_pdf(pdf_variant=theme.value("pdf", "variant") or None,
-                                     finisher=refine_structure) if not errors else b""
-            stage.update(len(document.pages))
-    if errors:
-        raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(errors))
-    write_atomically(out, pdf)
-    return RenderResult(out, len(document.pages), html.diagnostics, page_starts(book, document.pages))
+        context = html.context()
+    book_pdf = _BookPdf(book, theme, html, context)
+    tagged = (book_pdf.variant or "").startswith("pdf/ua")
+    if not options.parts or tagged or theme.value("features", "crossref_pages"):
+        pages, starts = book_pdf.one_pass(out, progress)
+        return RenderResult(out, pages, html.diagnostics, page_starts=starts)
+    with ExitStack() as stack:
+        folder = options.cache or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        pages = book_pdf.in_parts(out, progress, PartStore(folder), options.jobs)
+    return RenderResult(out, pages, html.diagnostics)
 
 
-class SafeFetcher(URLFetcher):
-    """Reads only files inside the given folders; never the network, never anything else."""
+class _BookPdf:
+    """The book's layout tasks: the whole book, its parts, the folio layer."""
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
-        super().__init__(allowed_protocols=("file", "data"))
-        self.roots = tuple(root.resolve() for root in roots)
+    def __init__(self, book: m.Book, theme: Theme, html: BookHtml, context: dict[str, Any]) -> None:
+        self.book, self.theme, self.html, self.context = book, theme, html, context
+        self.base_url = book.source.resolve().as_uri() + "/"
+        self.roots = (book.source, *theme.folders)
+        self.variant = theme.value("pdf", "variant") or None
 
-    def fetch(self, url: str, headers: object = None) -> object:
-        if not self.allows(url):
-            raise URLFetchingError(f"refused {url}: only files inside the source and theme folders are read")
-        return super().fetch(url, headers)
+    def css(self, layer: str | None) -> str:
+        return self.html.css("book.css.j2", "pdf.css.j2", font_url=lambda face: face.path.as_uri(), layer=layer)
 
-    def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return True
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(unquote(parts.path)).resolve()
-        return any(path.is_relative_to(root) for root in self.roots)
+    def one_pass(self, out: Path, progress: Progress) -> tuple[int, tuple[PageStart, ...]]:
+        """The whole book in one layout: its page count and where each page begins."""
+        page = self.theme.render("book.html.j2", css=self.css(None), **self.context)
+        starts: list[PageStart] = []
+        with progress.stage("PDF: laying out pages") as stage:
+            laid = lay_out(LayoutTask(page, self.base_url, self.roots, self.variant, out), on_page=stage.update,
+                           finisher=refine_structure,
+                           on_pages=lambda pages: starts.extend(page_starts(self.book, pages)))
+        _raise_errors(laid)
+        return len(laid.pages), tuple(starts)
 
+    def in_parts(self, out: Path, progress: Progress, store: PartStore, jobs: int) -> int:
+        """Lay the parts out (in ``jobs`` processes, from ``store`` where it has them) until the
+        page numbers they print agree with where they landed, then stamp folios and join."""
+        parts = plan_parts(self.book, self.theme)
+        counters = carried(self.book, parts)
+        css = self.css("body")
+        base = fingerprint(weasyprint.__version__, self.variant or "", folder_fingerprint(self.theme.folders),
+                           self._assets())
+        sided = sides_matter(self.theme)
 
-class _PageCounter(logging.Handler):
-    """WeasyPrint logs "Step 5 - Creating layout - Page 12" on its progress logger."""
+        def task(index: int, placement: Placement | None) -> tuple[str, LayoutTask] | None:
+            part = parts[index]
+            if placement is None and part.numbered and index == len(parts) - 1:
+                return None  # the index is laid out once the numbers are known: nothing comes after it
+            right = not sided or starts_right(placement, index)
+            page = self.theme.render("book.html.j2", css=css,
+                                     **part_context(self.context, part, counters[index], placement, right))
+            key = fingerprint(base, page, str(right))
+            return key, LayoutTask(page, self.base_url, self.roots, self.variant, store.pdf(key), not right)
 
-    def __init__(self, stage: Stage) -> None:
-        super().__init__(logging.INFO)
-        self.stage = stage
+        laid: dict[str, LaidOut] = {}
+        placement: Placement | None = None
+        used: list[str | None] = []
+        with _workers(jobs) as run:
+            for _ in range(MAX_ROUNDS):
+                tasks = [task(i, placement) for i in range(len(parts))]
+                keys = [t[0] if t else None for t in tasks]
+                if placement is not None and keys == used:
+                    break
+                used = keys
+                self._lay_out(parts, tasks, laid, store, run, progress)
+                placement = place(parts, [laid[k] if k else None for k in keys])
+            else:
+                raise RenderError("the PDF's page numbers did not settle: the table of contents keeps changing length")
+            with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
+                folios = self._folio_layer(placement, base, store)
+                join([store.pdf(k) for k in used if k], placement.sheets, folios, out)
+                stage.update(len(placement.sheets))
+        return len(placement.sheets)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        match = re.search(r"Creating layout - Page (\d+)", record.getMessage())
-        if match:
-            self.stage.update(int(match[1]))
+    def _lay_out(self, parts: list[Part], tasks: list[tuple[str, LayoutTask] | None], laid: dict[str, LaidOut],
+                 store: PartStore, run: Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]],
+                 progress: Progress) -> None:
+        """Lay out the tasks not done yet and not in the store, biggest first; progress names them."""
+        todo: dict[str, tuple[str, LayoutTask]] = {}
+        cached = 0
+        for part, item in zip(parts, tasks):
+            if item is None:
+                continue
+            if item[0] not in laid and (found := store.load(item[0])) is not None:
+                laid[item[0]] = found
+            if item[0] in laid:
+                cached += 1
+            else:
+                todo.setdefault(item[0], (part.name, item[1]))
+        if not todo:
+            return
+        names = ", ".join(n for n, _ in todo.values()) if len(todo) <= 4 else f"{len(todo)} parts"
+        with progress.stage(f"PDF: laying out {names} ({cached} parts from the cache)", len(todo)) as stage:
+            by_path = {t.out: k for k, (_, t) in todo.items()}
+            ordered = sorted((t for _, t in todo.values()), key=lambda t: -len(t.html))
+            for done, result in run(ordered):
+                _raise_errors(result)
+                key = by_path[done.out]
+                store.store(key, result)
+                laid[key] = result
+                stage.advance()
+
+    def _folio_layer(self, placement: Placement, base: str, store: PartStore) -> Path:
+        """One page per page of the book, with nothing on it but its folio (laid out once per
+        sequence of page names: a part that changes length changes only this small layout)."""
+        pages = "\n".join(f'<div class="folio" style="page: {name}"></div>' if name else '<div class="folio"></div>'
+                          for name in placement.folio_pages)
+        html = (f'<!DOCTYPE html><html lang="{escape(self.book.metadata.language)}"><head><meta charset="utf-8">'
+                f"<style>{self.css('folio')}</style></head><body>{pages}</body></html>")
+        key = fingerprint(base, html)
+        if store.load(key) is None:
+            laid = lay_out(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key)))
+            _raise_errors(laid)
+            if len(laid.pages) != len(placement.folio_pages):
+                raise RenderError(f"the folio layer has {len(laid.pages)} pages for {len(placement.folio_pages)}")
+            store.store(key, laid)
+        return store.pdf(key)
+
+    def _assets(self) -> str:
+        """The images the book uses, by content: a part's HTML names them only by path."""
+        paths = sorted({n.src for item in (*self.book.entries, *self.book.front_matter)
+                        for n in walk(item.blocks) if isinstance(n, m.Image)})
+        files = [self.book.source / p for p in paths if (self.book.source / p).is_file()]
+        return fingerprint(*(f"{p}\0" for p in paths), *(f.read_bytes() for f in files))
 
 
 @contextmanager
-def _routed(name: str, handler: logging.Handler) -> Iterator[None]:
-    """Send a WeasyPrint logger's records at ``handler``'s level to it alone, for one block."""
-    logger = logging.getLogger(name)
-    saved = logger.level, logger.propagate
-    logger.setLevel(handler.level)
-    logger.propagate = False
-    logger.addHandler(handler)
+def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]]:
+    """Run layout tasks in ``jobs`` worker processes (started when first needed), or here for one job."""
+    executors: list[ProcessPoolExecutor] = []
+
+    def run(tasks: list[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
+        if jobs <= 1:
+            yield from ((task, lay_out(task)) for task in tasks)
+            return
+        if not executors:
+            executors.append(ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver")))
+        futures: dict[Future[LaidOut], LayoutTask] = {executors[0].submit(lay_out, t): t for t in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
     try:
-        yield
+        yield run
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
+        for executor in executors:
+            executor.shutdown(cancel_futures=True)
 
 
-class _ErrorCollector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _weasyprint_errors() -> Iterator[list[str]]:
-    """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build.
-
-    Its warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors reach
-    the user through RenderError, so nothing is printed twice."""
-    collector = _ErrorCollector()
-    with _routed("weasyprint", collector):
-        yield collector.messages
+def _raise_errors(laid: LaidOut) -> None:
+    if laid.errors:
+        raise RenderError("WeasyPrint reported errors, so no PDF was written:\n  " + "\n  ".join(laid.errors))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -48,8 +48,8 @@ def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: 
     entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
     front = [resolver.name_front(f) for f in front]
     resolver.add_aliases(entries)
-    entries = [replace(e, blocks=resolver.link(e.blocks)) for e in entries]
-    front = [replace(f, blocks=resolver.link(f.blocks)) for f in front]
+    entries = [replace(e, blocks=resolver.link(e.blocks, e.id)) for e in entries]
+    front = [replace(f, blocks=resolver.link(f.blocks, f.id)) for f in front]
     letters = group_by_letter(entries, lambda e: e.title_text, m.LETTER_PREFIX)
     for group in letters:  # a letter heading stands at its first entry, in every format
         resolver.registry.owners[group.anchor] = group.items[0].id
@@ -61,6 +61,7 @@ def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: 
         index=build_index(entries, resolver.marks),
         anchors=MappingProxyType(dict(resolver.registry.owners)),
         links=resolver.resolved,
+        backlinks=resolver.backlinks(entries),
         images=MappingProxyType(dict(sorted(resolver.images.items()))),
         source=source,
         modified=modified,
@@ -82,6 +83,8 @@ class _Resolver:
         self.images: dict[str, str] = {}
         """Every image the book shows (path in the source folder) → its media type."""
         self.resolved = 0
+        self.linked: set[tuple[str, str]] = set()
+        """(part that links, id it reaches) of every resolved link."""
 
     # --- ids ------------------------------------------------------------------------
 
@@ -153,7 +156,8 @@ class _Resolver:
 
     # --- links ----------------------------------------------------------------------
 
-    def link(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    def link(self, blocks: tuple[m.Block, ...], owner: str) -> tuple[m.Block, ...]:
+        """Resolve every link in the blocks of part ``owner``; remember who links where."""
         def visit(node: Any) -> Any:
             if isinstance(node, m.Image):
                 return self._image(node)
@@ -167,6 +171,7 @@ class _Resolver:
             anchor = self.targets.get(target)
             if anchor is not None:
                 self.resolved += 1
+                self.linked.add((owner, anchor))
                 return replace(node, url="#" + anchor)
             pos = node.pos or m.SourcePos(Path("?"), 1)
             self.dangling.setdefault(target, []).append(pos)
@@ -222,6 +227,17 @@ class _Resolver:
         self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
                                         f"image {image.src!r} {problem}; its alt text is shown instead"))
         return m.Span(m.Attr("", (m.MISSING_IMAGE_CLASS,)), image.alt)
+
+    def backlinks(self, entries: list[m.Entry]) -> Mapping[str, tuple[str, ...]]:
+        """Entry id → the other entries linking to it (or into it), in book order."""
+        order = {e.id: n for n, e in enumerate(entries)}
+        found: dict[str, set[str]] = {}
+        for owner, anchor in self.linked:
+            target = self.registry.owners.get(anchor, anchor)
+            if owner != target and owner in order and target in order:
+                found.setdefault(target, set()).add(owner)
+        return MappingProxyType({e.id: tuple(sorted(found[e.id], key=order.__getitem__))
+                                 for e in entries if e.id in found})
 
     def missing_entries(self) -> tuple[MissingEntry, ...]:
         order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))

@@ -30,8 +30,11 @@ ENGLISH = Language(
             ("august",), ("september",), ("october",), ("november",), ("december",)),
     labels=MappingProxyType({
         "contents": "Contents", "index": "Index", "see": "see", "version": "Version", "cover": "Cover",
-        "landmarks": "Landmarks", "word_index": "Index with page numbers (Word field):",
-        "update_fields": "Update fields (F9) to show the page numbers.",
+        "landmarks": "Landmarks",
+        "referenced_by": "Referenced by", "home": "Home", "a_z": "A–Z", "search": "Search",
+        "previous": "Previous", "next": "Next", "not_found": "Page not found",
+        "not_found_text": "There is no page at this address.", "skip": "Skip to content",
+        "diagnostics": "Problems in the last build",
     }),
     accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
                            "cross-references and an index; formulas as MathML with TeX as alternative text."),
@@ -45,8 +48,11 @@ GERMAN = Language(
             ("juli",), ("august",), ("september",), ("oktober",), ("november",), ("dezember",)),
     labels=MappingProxyType({
         "contents": "Inhalt", "index": "Index", "see": "siehe", "version": "Version", "cover": "Umschlag",
-        "landmarks": "Orientierungspunkte", "word_index": "Index mit Seitenzahlen (Word-Feld):",
-        "update_fields": "Zum Anzeigen der Seitenzahlen Felder aktualisieren (F9).",
+        "landmarks": "Orientierungspunkte",
+        "referenced_by": "Erwähnt in", "home": "Start", "a_z": "A–Z", "search": "Suche",
+        "previous": "Vorheriger Eintrag", "next": "Nächster Eintrag", "not_found": "Seite nicht gefunden",
+        "not_found_text": "Unter dieser Adresse gibt es keine Seite.", "skip": "Zum Inhalt springen",
+        "diagnostics": "Probleme beim letzten Build",
     }),
     accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
                            "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),

@@ -34,7 +34,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "features": {"running_heads": True, "letter_dividers": True, "letter_new_page": True,
                  "letter_right_page": False, "entry_new_page": False, "toc": True, "toc_entries": False,
                  "index": True, "link_color": True, "crossref_arrows": False, "crossref_pages": False,
-                 "thumb_index": False, "columns": 1},
+                 "thumb_index": False, "columns": 1,
+                 "backlinks": False},
 }
 """Every key theme.toml may set, with its default (docs/themes.md explains each)."""
 

@@ -11,7 +11,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from publish import model as m
-from publish.render import pdf
+from publish.render import RenderOptions, pdf, pdf_layout
 from publish.build import load_book
 from publish.tree import stringify, typeset_text
 from publish.theme.theme import load_theme
@@ -170,7 +170,7 @@ def test_index_page_numbers_are_where_entries_start(default_pdf: tuple[m.Book, P
 def test_fetcher_refuses_everything_outside_the_source_and_theme(tmp_path: Path) -> None:
     source, theme = tmp_path / "book", tmp_path / "theme"
     source.mkdir(), theme.mkdir()
-    fetcher = pdf.SafeFetcher((source, theme))
+    fetcher = pdf_layout.SafeFetcher((source, theme))
     assert fetcher.allows((source / "bild.png").as_uri())
     assert fetcher.allows((theme / "fonts" / "a.ttf").as_uri())
     for url in [(source / ".." / "geheim.png").as_uri(), "file:///etc/passwd", "http://example.org/x.png",
@@ -221,15 +221,15 @@ def test_hostile_raw_html_cannot_reach_outside_and_images_inside_work(
         '<style>@import url(http://evil/x.css);</style><link rel="stylesheet" href="http://evil/y.css">Rest</div>\n\n'
         'Text `<iframe src="http://evil"></iframe>`{=html} Ende.\n', encoding="utf-8")
     fetched: list[str] = []
-    real_fetch = pdf.SafeFetcher.fetch
+    real_fetch = pdf_layout.SafeFetcher.fetch
 
     def spy(self, url, headers=None):  # noqa: ANN001, ANN202
         fetched.append(url)
         return real_fetch(self, url, headers)
 
     book = load_book(source).book
-    monkeypatch.setattr(pdf.SafeFetcher, "fetch", spy)
-    result = pdf.render(book, load_theme("default"), tmp_path / "a.pdf")
+    monkeypatch.setattr(pdf_layout.SafeFetcher, "fetch", spy)
+    result = pdf.render(book, load_theme("default"), tmp_path / "a.pdf", options=RenderOptions(jobs=1))
     text = "".join(page.extract_text() for page in PdfReader(result.path).pages)
     assert "Rest" in text and "Ende" in text and "evil" not in text
     assert (source / "punkt.png").as_uri() in fetched

@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import replace
-from pathlib import Path
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
 from ... import model as m
 from ...theme.languages import Language, language_of
 from ...names import UniqueNames
-from ...output import rewrite_zip, write_atomically
+from ...output import write_atomically, write_zip
 from .pandoc_runner import run_pandoc
+from ..backlinks import backlinks_block
 from .pandoc_json import document as pandoc_document
 from .pandoc_json import metadata_json
 from ...progress import Progress
@@ -26,7 +30,11 @@ from ..html.sanitize import html_text
 from ...diagnostics import Code, Diagnostic, warning
 from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
-from .. import RenderError, RenderResult
+from .. import RenderError, RenderOptions, RenderResult
+from .fields import index_paragraphs, toc_lines, toc_paragraphs, xe_runs
+from .fonts import embedded_fonts, font_relationships, font_table
+from .libreoffice import ENVIRONMENT, measure_pages, soffice, turned_off
+from .pages import Layout, break_page_before, end_section_before
 from .reference import W, reference_docx, style_id
 
 name = "docx"
@@ -38,7 +46,9 @@ BOOKMARK_LIMIT = 40
 _W = f"{{{W}}}"
 
 
-def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None) -> RenderResult:
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
+    progress = progress or Progress()
     language = language_of(book.metadata.language)
     labels = language.labels
     names = bookmark_names(book)
@@ -46,24 +56,48 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     meta = metadata_json(book.metadata)
     meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
     modified = book.modified
-    with (progress or Progress()).stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
+    toc = ["--toc", "--toc-depth=2"] if theme.value("features", "toc") else []
+    with progress.stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         target = Path(tmp) / "book.docx"
         try:
             reference.write_bytes(reference_docx(theme, book.metadata.language))
-            run_pandoc(["-f", "json", "-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={reference}",
+            run_pandoc(["-f", "json", "-t", "docx", *toc, f"--reference-doc={reference}",
                         f"--resource-path={book.source}", "-o", str(target)],
                        json.dumps(pandoc_document(blocks, meta)),
                        env={"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))})
         except RuntimeError as exc:
             raise RenderError(str(exc)) from exc
-        plan = _heading_styles(blocks, theme)
-        # Named heading styles (pandoc ignores custom-style on headings); fields updated on open.
-        data = rewrite_zip(target.read_bytes(), modified, change={
-            "word/document.xml": lambda xml: _restyle_headings(xml, plan),
-            "word/settings.xml": _update_fields_on_open})
-    write_atomically(out, data)
-    return RenderResult(out, diagnostics=_bad_math(book))
+        package = Package.read(target.read_bytes())
+    with progress.stage("DOCX: pages, fields, fonts"):
+        layout = Layout(theme, theme.values["docx"]["term"], labels["index"], book.metadata.title)
+        document = _finish_document(package.parts["word/document.xml"], _heading_plan(blocks, theme), theme, layout)
+        _add_layout(package, layout, mirrored=layout.mirrored)
+        _embed_fonts(package, theme)
+        lines = toc_lines(document.body, _outline_levels(package.parts["word/styles.xml"]))
+        fill = lambda pages: document.with_fields(  # noqa: E731
+            toc_paragraphs(lines, pages), index_paragraphs(book, names, pages, language.lcid, labels["see"],
+                                                           theme.values["docx"]))
+    notes: list[str] = []
+    pages: dict[str, int] = {}
+    program = soffice()
+    if program is None:
+        why = (f"LibreOffice turned off ({ENVIRONMENT}=off)" if turned_off()
+               else "LibreOffice not found (make libreoffice-packages)")
+        notes.append(f"{why}: contents and index list every entry, "
+                     "their page numbers appear when Word updates the fields on opening "
+                     "(in LibreOffice: Tools > Update > Update All)")
+    else:
+        with progress.stage("DOCX: page numbers (LibreOffice)"):
+            # Any stand-in numbers will do for the layout: the contents' lines only get a number after a tab.
+            trial = {line.bookmark: 100 for line in lines}
+            try:
+                pages = measure_pages(program, package.write(fill(trial), modified),
+                                      [line.bookmark for line in lines] + list(names.values()))
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+                notes.append(f"LibreOffice could not lay the DOCX out, so it has no page numbers yet: {exc}")
+    write_atomically(out, package.write(fill(pages), modified))
+    return RenderResult(out, diagnostics=_bad_math(book), notes=notes)
 
 
 def _bad_math(book: m.Book) -> list[Diagnostic]:
@@ -79,6 +113,12 @@ def _bad_math(book: m.Book) -> list[Diagnostic]:
                     found.append(warning(Code.BAD_MATH, path, line, col,
                                          f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
     return found
+
+
+def tools() -> str:
+    """The LibreOffice that will number the pages ('' without): a DOCX built without it is not
+    current once it is installed."""
+    return "" if turned_off() else soffice() or ""
 
 
 def linker(book: m.Book) -> Callable[[str], str]:
@@ -108,7 +148,9 @@ def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], language
     blocks: list[m.Block] = []
     for part in book.front_matter:
         levels = [b.level for b in part.blocks if isinstance(b, m.Header)]
-        blocks.extend(_for_word(part.blocks, names, styles, shift=1 - min(levels, default=1)))
+        # Marked so that each part starts a page (pandoc writes nothing for a Div without a style).
+        blocks.append(m.Div(m.Attr("", (_PART_CLASS,)), _for_word(part.blocks, names, styles,
+                                                                  shift=1 - min(levels, default=1))))
     for group in book.letters:
         blocks.append(m.Header(1, m.Attr(names[group.anchor], (m.LETTER_CLASS,)), (m.Str(group.letter),)))
         for entry in group.items:
@@ -116,12 +158,10 @@ def _document_blocks(book: m.Book, theme: Theme, names: dict[str, str], language
                                                           for alias in entry.aliases]
             blocks.append(m.Header(2, m.Attr(names[entry.id], (m.TERM_CLASS,)), entry.title + tuple(fields)))
             blocks.extend(_for_word(entry.blocks, names, styles, shift=1))
-    blocks.append(m.Header(1, m.Attr(names[m.INDEX_ID]), (m.Str(labels["index"]),)))
-    blocks.extend(_static_index(book, names, styles, labels))
-    blocks.append(m.Para((m.Emph((m.Str(labels["word_index"]),)),)))
-    blocks.append(m.RawBlock("openxml", _field_paragraph(
-        f'INDEX \\c "2" \\z "{language.lcid}" \\h "A"',
-        labels["update_fields"])))
+            if theme.value("features", "backlinks"):
+                blocks.extend(backlinks_block(book, entry, labels["referenced_by"], lambda i: "#" + names[i]))
+    blocks.append(m.Header(1, m.Attr(names[m.INDEX_ID], (_INDEX_CLASS,)), (m.Str(labels["index"]),)))
+    blocks.append(m.RawBlock("openxml", _INDEX_MARKER))
     return blocks
 
 
@@ -135,6 +175,9 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
             return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
+        if isinstance(node, m.Image) and not "".join(t.text for t in walk(node.alt) if isinstance(t, m.Str)).strip():
+            # Word's alternative text (docPr descr) comes from the alt text: never leave it empty.
+            return replace(node, alt=(m.Str(node.title or PurePosixPath(unquote(node.src)).stem),))
         if isinstance(node, m.Span) and m.INDEX_MARK_CLASS in node.attr.classes:
             return replace(node, content=node.content + (_xe(mark_term(node)),))
         if isinstance(node, m.Div) and m.TAGLINE_CLASS in node.attr.classes:
@@ -155,94 +198,267 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
     return transform(blocks, visit)
 
 
-def _static_index(book: m.Book, names: dict[str, str], styles: Any, labels: Mapping[str, str]) -> list[m.Block]:
-    """The index that is right without any field update: terms linked to their entries."""
-    titles = {e.id: e.title_text for e in book.entries}
-    blocks: list[m.Block] = []
-    for group in book.index:
-        blocks.append(m.Div(m.Attr("", (), (("custom-style", styles["index_letter"]),)), (m.Para((m.Str(group.letter),)),)))
-        paras = []
-        for item in group.items:
-            first = item.targets[0]
-            if item.see:
-                inlines: tuple[m.Inline, ...] = (m.Str(f"{item.term} "), m.Emph((m.Str(labels["see"]),)), m.Str(" "),
-                                                 m.Link(m.NO_ATTR, (m.Str(item.see),), "#" + names[first.id]))
-            else:
-                inlines = (m.Link(m.NO_ATTR, (m.Str(item.term),), "#" + names[first.id]),)
-                for target in item.targets[1:]:
-                    owner = titles.get(book.part_of(target.id), item.term)
-                    inlines += (m.Str(", → "), m.Link(m.NO_ATTR, (m.Str(owner),), "#" + names[target.id]))
-            paras.append(m.Para(inlines))
-        blocks.append(m.Div(m.Attr("", (), (("custom-style", styles["index_entry"]),)), tuple(paras)))
-    return blocks
-
-
 def _xe(term: str, main: bool = False, see: str = "") -> m.RawInline:
-    """A Word index entry field; ``\\b`` prints the entry's own page in bold."""
-    def quoted(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace(":", "\\:") + '"'
-
-    switches = (" \\b" if main else "") + (f" \\t {quoted(see)}" if see else "")
-    return m.RawInline("openxml", _field_runs(f"XE {quoted(term)}{switches}"))
+    return m.RawInline("openxml", xe_runs(term, main, see))
 
 
-def _field_runs(instruction: str, result: str = "") -> str:
-    shown = f'<w:r><w:t xml:space="preserve">{xml_escape(result)}</w:t></w:r>' if result else ""
-    return (f'<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve"> {xml_escape(instruction)} </w:instrText></w:r>'
-            + (f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{shown}' if result else "")
-            + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+_PART_CLASS, _INDEX_CLASS = "publish-part", "publish-index"
+_TOC_MARKER = '<w:p><w:pPr><w:pStyle w:val="PublishTocField"/></w:pPr></w:p>'
+_INDEX_MARKER = '<w:p><w:pPr><w:pStyle w:val="PublishIndexField"/></w:pPr></w:p>'
 
 
-def _field_paragraph(instruction: str, placeholder: str) -> str:
-    return f"<w:p>{_field_runs(instruction, placeholder)}</w:p>"
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """What one heading pandoc writes becomes in Word."""
+
+    style: str | None
+    """The named style it gets (None: keep pandoc's HeadingN)."""
+    role: str = ""
+    """``front`` (a front-matter part's first heading), ``letter``, ``index`` or empty."""
 
 
-def _heading_styles(blocks: list[m.Block], theme: Theme) -> list[str | None]:
-    """For each heading pandoc writes, in order: the named style it should have (None: keep)."""
+def _heading_plan(blocks: list[m.Block], theme: Theme) -> list[Heading]:
+    """For each heading pandoc writes, in order: its style and its place in the book's pages."""
     styles = theme.values["docx"]
-    plan: list[str | None] = []
+    plan: list[Heading] = []
+    part_start = {id(part[0]) for part in _front_parts(blocks)}
     # Headings inside footnotes go to word/footnotes.xml, not to the document's body.
     for node in walk(tuple(blocks), prune=m.Note):
         if isinstance(node, m.Header):
-            if node.level == 1:
-                plan.append(styles["letter"] if m.LETTER_CLASS in node.attr.classes else None)
+            if node.level == 1 and m.LETTER_CLASS in node.attr.classes:
+                plan.append(Heading(styles["letter"], "letter"))
+            elif node.level == 1 and _INDEX_CLASS in node.attr.classes:
+                plan.append(Heading(None, "index"))
+            elif node.level == 1:
+                plan.append(Heading(None, "front" if id(node) in part_start else ""))
             elif node.level == 2:
-                plan.append(styles["term"] if m.TERM_CLASS in node.attr.classes else None)
+                plan.append(Heading(styles["term"] if m.TERM_CLASS in node.attr.classes else None,
+                                    "front" if id(node) in part_start else ""))
             elif node.level == 3:
-                plan.append(styles["seealso_heading"] if m.SEEALSO_CLASS in node.attr.classes else styles["section"])
+                plan.append(Heading(styles["seealso_heading"] if m.SEEALSO_CLASS in node.attr.classes
+                                    else styles["section"]))
             else:
-                plan.append(None)
+                plan.append(Heading(None, "front" if id(node) in part_start else ""))
     return plan
 
 
-def _restyle_headings(data: bytes, plan: list[str | None]) -> bytes:
+def _front_parts(blocks: list[m.Block]) -> list[list[m.Header]]:
+    """The headings of each front-matter part (the blocks before the first letter), by part."""
+    parts: list[list[m.Header]] = []
+    for block in blocks:
+        if isinstance(block, m.Div) and block.attr.classes == (_PART_CLASS,):
+            parts.append([n for n in walk(block.blocks) if isinstance(n, m.Header)])
+    return [p for p in parts if p]
+
+
+@dataclass
+class Document:
+    """word/document.xml being finished: the TOC and INDEX results go in last, once pages are known."""
+
+    root: etree._Element
+
+    @property
+    def body(self) -> etree._Element:
+        return self.root.find(f"{_W}body")
+
+    def with_fields(self, toc: list[str], index: list[str]) -> bytes:
+        xml = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+        for marker, paragraphs in ((_TOC_MARKER, toc), (_INDEX_MARKER, index)):
+            if marker in xml:
+                xml = xml.replace(marker, "".join(paragraphs), 1)
+        return xml.encode("utf-8")
+
+
+def _finish_document(data: bytes, plan: list[Heading], theme: Theme, layout: Layout) -> Document:
+    """Named heading styles (pandoc ignores custom-style on headings), page breaks and sections,
+    the TOC field's place."""
     root = etree.fromstring(data)
+    body = root.find(f"{_W}body")
     headings = [s for s in root.iter(f"{_W}pStyle") if re.fullmatch(r"Heading\d", s.get(f"{_W}val", ""))]
     if len(headings) != len(plan):
         raise RenderError(f"pandoc wrote {len(headings)} headings, the book has {len(plan)}")
-    for style, name in zip(headings, plan):
-        if name:
-            style.set(f"{_W}val", style_id(name))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    new_page = theme.value("features", "letter_new_page")
+    right_page = theme.value("features", "letter_right_page")
+    template = body.find(f"{_W}sectPr")
+    start = "oddPage" if right_page else "nextPage"
+    # How a section of entries starts: the print theme starts each letter on a right-hand page.
+    first_letter = True
+    for style, heading in zip(headings, plan):
+        if heading.style:
+            style.set(f"{_W}val", style_id(heading.style))
+        paragraph = style.getparent().getparent()
+        # A section's w:type says how that section starts; its sectPr ends it.
+        if heading.role == "letter" and (first_letter or right_page):
+            ending = layout.section(template, "front") if first_letter else layout.section(template, "entries", start)
+            end_section_before(_first_of(paragraph), ending)
+            first_letter = False
+        elif heading.role == "index":
+            end_section_before(_first_of(paragraph), layout.section(template, "entries", start))
+        elif heading.role == "front" or (heading.role == "letter" and new_page):
+            break_page_before(paragraph)
+    body.replace(template, layout.section(template, "index"))
+    toc = root.find(f".//{_W}sdt/{_W}sdtContent")
+    if toc is not None:
+        toc.replace(toc[1], etree.fromstring(_TOC_MARKER.replace("<w:p>", f'<w:p xmlns:w="{W}">', 1)))
+    after_title = next((child for child in body if _style_of(child) not in _TITLE_BLOCK), None)
+    if after_title is not None and after_title is not body[0]:
+        end_section_before(after_title, layout.section(template, "title"))
+        if after_title.tag == f"{_W}p":
+            _drop_page_break(after_title)
+    return Document(root)
 
 
-# w:updateFields must stand before these in w:settings (CT_Settings is a sequence).
-_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-                        "decimalSymbol", "listSeparator")
+_TITLE_BLOCK = ("Title", "Subtitle", "Author", "Date", "Abstract")
+"""The styles of the title page pandoc writes from the metadata."""
 
 
-def _update_fields_on_open(data: bytes) -> bytes:
-    """Word asks to update fields (TOC, INDEX) when the document opens."""
-    root = etree.fromstring(data)
-    element = etree.Element(f"{_W}updateFields", {f"{_W}val": "true"})
-    later = next((child for child in root if etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
+def _style_of(element: etree._Element) -> str:
+    style = element.find(f"{_W}pPr/{_W}pStyle")
+    return style.get(f"{_W}val", "") if style is not None else ""
+
+
+def _drop_page_break(paragraph: etree._Element) -> None:
+    """A section break already starts the page."""
+    for element in paragraph.findall(f"{_W}pPr/{_W}pageBreakBefore"):
+        element.getparent().remove(element)
+
+
+def _first_of(paragraph: etree._Element) -> etree._Element:
+    """The paragraph or the bookmarks pandoc put right before it."""
+    first = paragraph
+    while (previous := first.getprevious()) is not None and etree.QName(previous).localname == "bookmarkStart":
+        first = previous
+    return first
+
+
+def _outline_levels(styles: bytes) -> dict[str, int]:
+    r"""Style id → outline level, following basedOn (what Word's ``TOC \o`` looks at)."""
+    root = etree.fromstring(styles)
+    own: dict[str, tuple[int | None, str]] = {}
+    for style in root.findall(f"{_W}style"):
+        level = style.find(f"{_W}pPr/{_W}outlineLvl")
+        based = style.find(f"{_W}basedOn")
+        own[style.get(f"{_W}styleId")] = (int(level.get(f"{_W}val")) if level is not None else None,
+                                          based.get(f"{_W}val") if based is not None else "")
+    levels = {}
+    for sid in own:
+        seen, current = set(), sid
+        while current in own and current not in seen:
+            seen.add(current)
+            level, current = own[current][0], own[current][1]
+            if level is not None:
+                levels[sid] = level
+                break
+    return {sid: level for sid, level in levels.items() if level < 9}
+
+
+@dataclass
+class Package:
+    """A DOCX as its parts, in pandoc's order; new parts are added at the end."""
+
+    parts: dict[str, bytes]
+
+    @classmethod
+    def read(cls, data: bytes) -> Package:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return cls({name: archive.read(name) for name in archive.namelist()})
+
+    def write(self, document: bytes, modified: Any) -> bytes:
+        # Deflate level 6: half the time of 9 on the embedded fonts, 1 % larger.
+        return write_zip(((name, document if name == "word/document.xml" else data)
+                          for name, data in self.parts.items()), modified, level=6)
+
+    def change(self, name: str, how: Callable[[etree._Element], None]) -> None:
+        root = etree.fromstring(self.parts[name])
+        how(root)
+        self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def _add_layout(package: Package, layout: Layout, mirrored: bool) -> None:
+    """Header and footer parts, their relationships and content types; settings for the pages."""
+    from .pages import FOOTER_CONTENT, FOOTER_TYPE, HEADER_CONTENT, HEADER_TYPE
+
+    for part in layout.parts:
+        package.parts[f"word/{part.name}"] = part.xml
+
+    def relationships(root: etree._Element) -> None:
+        for part in layout.parts:
+            etree.SubElement(root, f"{{{_RELS}}}Relationship", {
+                "Id": part.rel_id, "Type": HEADER_TYPE if part.kind == "header" else FOOTER_TYPE,
+                "Target": part.name})
+
+    def types(root: etree._Element) -> None:
+        for part in layout.parts:
+            etree.SubElement(root, f"{{{_TYPES}}}Override", {
+                "PartName": f"/word/{part.name}",
+                "ContentType": HEADER_CONTENT if part.kind == "header" else FOOTER_CONTENT})
+
+    package.change("word/_rels/document.xml.rels", relationships)
+    package.change("[Content_Types].xml", types)
+    package.change("word/settings.xml", lambda root: _settings(root, mirrored))
+
+
+def _embed_fonts(package: Package, theme: Theme) -> None:
+    fonts = embedded_fonts(theme)
+    if not fonts:
+        return
+    for font in fonts:
+        package.parts[f"word/{font.part}"] = font.data
+    package.parts["word/fontTable.xml"] = font_table(package.parts["word/fontTable.xml"], fonts)
+    package.parts["word/_rels/fontTable.xml.rels"] = font_relationships(fonts)
+    package.change("word/settings.xml", lambda root: _set(root, "embedTrueTypeFonts"))
+
+
+# CT_Settings is a sequence: each element must stand before those that follow it here.
+_SETTINGS_ORDER = ("writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                   "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                   "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+                   "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+                   "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors",
+                   "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate",
+                   "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
+                   "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+                   "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
+                   "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
+                   "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle",
+                   "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
+                   "bookFoldPrintingSheets", "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+                   "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+                   "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+                   "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+                   "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+                   "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+                   "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+                   "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+                   "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+                   "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                   "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                   "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                   "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _settings(root: etree._Element, mirrored: bool) -> None:
+    # Word asks to update fields (TOC, INDEX, running heads) when the document opens: its own
+    # layout gives its own page numbers.
+    _set(root, "updateFields")
+    if mirrored:
+        _set(root, "mirrorMargins")
+        _set(root, "evenAndOddHeaders")
+
+
+def _set(root: etree._Element, name: str) -> None:
+    old = root.find(f"{_W}{name}")
+    if old is not None:
+        root.remove(old)
+    element = etree.Element(f"{_W}{name}", {f"{_W}val": "true"})
+    rank = _SETTINGS_ORDER.index(name)
+    later = next((c for c in root if etree.QName(c).localname in _SETTINGS_ORDER
+                  and _SETTINGS_ORDER.index(etree.QName(c).localname) > rank), None)
     if later is None:
         root.append(element)
     else:
         later.addprevious(element)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-

@@ -58,7 +58,9 @@ def _styles(styles: etree._Element, theme: Theme, language: str) -> bytes:
     _run(_props(by_id["Heading1"]), **heading, size=body_pt * 2.2, bold=True)
     _run(_props(by_id["Heading2"]), **heading, size=em("term"), bold=True)
     _run(_props(by_id["Heading3"]), font=fonts["heading"], color=colors["text"], size=em("section"), bold=True)
-    _run(_props(by_id["Hyperlink"]), color=colors["link"] if theme.value("features", "link_color") else colors["text"])
+    # Underlined as well as coloured: a link must not be told apart by colour alone (WCAG 1.4.1).
+    _run(_props(by_id["Hyperlink"]), color=colors["link"] if theme.value("features", "link_color") else colors["text"],
+         underline=True)
     _run(_props(by_id["VerbatimChar"]), font=fonts["mono"], size=body_pt * 0.9)
     names = theme.values["docx"]
     small = body_pt * float(sizes["small"].removesuffix("em"))
@@ -73,15 +75,57 @@ def _styles(styles: etree._Element, theme: Theme, language: str) -> bytes:
                                                        size=body_pt * 1.2)),
         "index_entry": ("paragraph", "Compact", {}),
     }
+    # Screen readers and Word's navigation pane find headings by outline level: say it on each.
+    outline = {"letter": 0, "term": 1, "section": 2, "seealso_heading": 2}
     for role, (kind, based_on, run) in custom.items():
-        style = etree.SubElement(styles, f"{_W}style", {f"{_W}type": kind, f"{_W}customStyle": "1",
-                                                        f"{_W}styleId": style_id(names[role])})
-        etree.SubElement(style, f"{_W}name", {f"{_W}val": names[role]})
-        etree.SubElement(style, f"{_W}basedOn", {f"{_W}val": based_on})
-        etree.SubElement(style, f"{_W}qFormat")
+        style = _style(styles, style_id(names[role]), names[role], based_on, custom=True)
+        if role in outline:
+            props = etree.SubElement(style, f"{_W}pPr")
+            etree.SubElement(props, f"{_W}keepNext")
+            etree.SubElement(props, f"{_W}keepLines")
+            etree.SubElement(props, f"{_W}outlineLvl", {f"{_W}val": str(outline[role])})
+        if run:
+            _run(_props(style), **run)
+    width = text_width_twips(theme)
+    tabs = lambda leader: (f'<w:tabs xmlns:w="{W}"><w:tab w:val="right" w:leader="{leader}" w:pos="{width}"/></w:tabs>')  # noqa: E731
+    extra = {
+        # Word's built-in names (lower case): Word and LibreOffice use them for headers, footers, TOC.
+        "Header": ("header", None, dict(font=fonts["heading"], size=small, color=colors["muted"])),
+        "Footer": ("footer", None, dict(font=fonts["heading"], size=small, color=colors["muted"])),
+        "TOC1": ("toc 1", '<w:spacing w:before="120" w:after="0"/>', dict(font=fonts["heading"], bold=True)),
+        "TOC2": ("toc 2", '<w:spacing w:before="0" w:after="0"/><w:ind w:left="280"/>', {}),
+    }
+    for sid, (name, spacing, run) in extra.items():
+        old = by_id.get(sid)
+        if old is not None:
+            styles.remove(old)
+        style = _style(styles, sid, name, "Normal", custom=False)
+        props = etree.SubElement(style, f"{_W}pPr")
+        props.append(etree.fromstring(tabs("dot" if sid.startswith("TOC") else "none")))
+        if spacing:
+            for element in etree.fromstring(f'<x xmlns:w="{W}">{spacing}</x>'):
+                props.append(element)
         if run:
             _run(_props(style), **run)
     return etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _style(styles: etree._Element, sid: str, name: str, based_on: str, custom: bool) -> etree._Element:
+    attrs = {f"{_W}type": "paragraph", f"{_W}styleId": sid}
+    if custom:
+        attrs[f"{_W}customStyle"] = "1"
+    style = etree.SubElement(styles, f"{_W}style", attrs)
+    etree.SubElement(style, f"{_W}name", {f"{_W}val": name})
+    etree.SubElement(style, f"{_W}basedOn", {f"{_W}val": based_on})
+    etree.SubElement(style, f"{_W}qFormat")
+    return style
+
+
+def text_width_twips(theme: Theme) -> int:
+    """The width between the margins, where headers, footers and TOC lines put their right tab."""
+    page = theme.values["page"]
+    width, _ = page_size_mm(page["size"])
+    return round((width - length_mm(page["margin_inner"]) - length_mm(page["margin_outer"])) * TWIPS_PER_MM)
 
 
 def style_id(name: str) -> str:
@@ -102,7 +146,8 @@ _RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "
 
 
 def _run(props: etree._Element, font: str | None = None, size: float | None = None, color: str | None = None,
-         bold: bool | None = None, italic: bool | None = None, caps: bool | None = None) -> None:
+         bold: bool | None = None, italic: bool | None = None, caps: bool | None = None,
+         underline: bool | None = None) -> None:
     def put(tag: str, **attrs: str) -> None:
         old = props.find(f"{_W}{tag}")
         if old is not None:
@@ -116,6 +161,8 @@ def _run(props: etree._Element, font: str | None = None, size: float | None = No
             put(tag, val="true" if on else "false")
     if color:
         put("color", val=color.lstrip("#").upper())
+    if underline is not None:
+        put("u", val="single" if underline else "none")
     if size:
         put("sz", val=str(round(size * 2)))
         put("szCs", val=str(round(size * 2)))

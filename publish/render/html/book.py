@@ -23,6 +23,8 @@ class EntryPart:
     title_text: str
     classes: list[str]
     body: Markup
+    backlinks: list[tuple[str, str]]
+    """(title, href) of each entry linking here, when the theme or the medium shows them."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,17 @@ class BookHtml:
     """Renders a Book through the theme's templates; ``href`` makes links for the medium."""
 
     def __init__(self, book: m.Book, theme: Theme, href: Callable[[str], str] = lambda i: f"#{i}",
-                 medium: Medium = PAGED, asset: Callable[[str], str] = str) -> None:
+                 medium: Medium = PAGED, asset: Callable[[str], str] = str, backlinks: bool | None = None,
+                 standalone: bool = False) -> None:
         self.book = book
+        self.backlinks = theme.value("features", "backlinks") if backlinks is None else backlinks
+        """Whether entries list the entries linking to them (the theme's switch unless the medium decides)."""
+        self._titles = {e.id: e.title_text for e in book.entries}
         self.theme = theme
         self.href = href
-        self.writer = HtmlWriter(href, medium, taken=book.anchors, asset=asset)
+        self.standalone = standalone
+        """Every part is a page of its own (a website): its title is its h1, its sections h2."""
+        self.writer = HtmlWriter(href, medium, 0 if standalone else 1, taken=book.anchors, asset=asset)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -56,30 +64,56 @@ class BookHtml:
     def entry(self, entry: m.Entry) -> EntryPart:
         self.writer.start_part(entry.id, entry.source, entry.line)
         body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
-        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body)
+        backlinks = [(self._titles[i], self.href(i)) for i in self.book.backlinks.get(entry.id, ())] \
+            if self.backlinks else []
+        return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body,
+                         backlinks)
+
+    @staticmethod
+    def _named(entry: m.Entry) -> EntryPart:
+        return EntryPart(entry.id, Markup(""), entry.title_text, [], Markup(""), [])
 
     def front(self, part: m.FrontMatter) -> FrontPart:
         self.writer.start_part(part.id, part.source, 1)
         header = next((b for b in part.blocks if isinstance(b, m.Header)), None)
         title = stringify(header.content) if header else part.source.stem
-        return FrontPart(part.id, title, self.writer.blocks(part.blocks) + self.writer.take_notes())
+        if self.standalone:
+            self.writer.heading_offset = 1 - min((b.level for b in part.blocks if isinstance(b, m.Header)), default=1)
+        html = self.writer.blocks(part.blocks) + self.writer.take_notes()
+        self.writer.heading_offset = 0 if self.standalone else 1
+        return FrontPart(part.id, title, html)
 
-    def context(self) -> dict[str, Any]:
-        """Everything the templates use; parts are rendered once, in book order."""
-        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) for e in g.items]) for g in self.book.letters]
+    def context(self, rendered: Callable[[m.Entry], bool] = lambda entry: True) -> dict[str, Any]:
+        """Everything the templates use; parts are rendered once, in book order. Entries that
+        ``rendered`` declines keep their id and title only (a preview writes just the pages that changed).
+
+        The whole book is shown; a PDF laid out in parts overrides ``show`` (which of title, toc,
+        front, letters, index), ``shown_letters``, ``counters`` (what carries over from earlier
+        parts) and ``folio`` (a target's page number as a ``data-page`` attribute)."""
+        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) if rendered(e) else self._named(e) for e in g.items])
+                   for g in self.book.letters]
         return {
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
             "front_matter": [self.front(f) for f in self.book.front_matter], "letters": letters,
             "index": self.book.index, "index_id": m.INDEX_ID, "paged": self.writer.medium.paged,
             "created": self.book.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "show": WHOLE_BOOK, "shown_letters": letters, "counters": None, "folio": _no_folio,
         }
 
-    def css(self, *names: str, font_url: Callable[[FontFace], str]) -> Markup:
+    def css(self, *names: str, font_url: Callable[[FontFace], str], layer: str | None = None) -> Markup:
+        """The theme's CSS; ``layer`` is None for the book in one pass, else "body" or "folio" (PDF parts)."""
         stack = lambda role: ", ".join(f'"{f}"' for f in self.theme.font_stack(role)) + ", serif"  # noqa: E731
         return Markup("\n".join(self.theme.render_css(name, stack=stack, font_url=font_url, book=self.book,
-                                                       length_mm=length_mm, page_size_mm=page_size_mm)
+                                                       length_mm=length_mm, page_size_mm=page_size_mm, layer=layer)
                                 for name in names))
 
     def document(self, *css: str, font_url: Callable[[FontFace], str]) -> str:
         return self.theme.render("book.html.j2", css=self.css("book.css.j2", *css, font_url=font_url),
                                  **self.context())
+
+
+WHOLE_BOOK = ("title", "toc", "front", "letters", "index")
+
+
+def _no_folio(anchor: str) -> str:
+    return ""

@@ -41,6 +41,8 @@ class Medium:
 
 PAGED = Medium(paged=True, xhtml=False, math="svg", endnotes=False)
 REFLOWABLE = Medium(paged=False, xhtml=True, math="mathml", endnotes=True)
+WEB = Medium(paged=False, xhtml=False, math="mathml", endnotes=True)
+"""A website: reflowable HTML5 with MathML, notes at the end of each page."""
 
 
 class HtmlWriter:

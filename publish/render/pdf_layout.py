@@ -1,0 +1,160 @@
+"""Laying out one HTML document with WeasyPrint: the whole book, one part of it, or the folio layer."""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetchingError
+
+from ..output import write_atomically
+
+PART_LINK = "x-publish-anchor:"
+"""Links to an anchor in another part leave a part as URI links with this prefix; the join turns
+them back into links to the named destination."""
+
+
+@dataclass(frozen=True)
+class LayoutTask:
+    """One document to lay out, picklable for a worker process."""
+
+    html: str
+    base_url: str
+    roots: tuple[Path, ...]
+    """Folders the document may read files from."""
+    variant: str | None
+    """WeasyPrint's ``pdf_variant`` (``pdf/a-2b``), or None."""
+    out: Path
+    drop_first: bool = False
+    """The first page only sets the parity (a part that starts on a left-hand page); it is not written."""
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the join needs to know of one laid-out page."""
+
+    anchors: tuple[str, ...]
+    name: str
+    """The CSS page name (``titlepage``), or ""."""
+    blank: bool
+    """A page WeasyPrint left blank for a right/left break."""
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    pages: tuple[PageFacts, ...]
+    errors: tuple[str, ...]
+    """WeasyPrint's errors: when there are any, nothing was written."""
+
+
+def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
+            finisher: Callable[..., None] | None = None,
+            on_pages: Callable[[list[Any]], None] | None = None) -> LaidOut:
+    """Lay ``task.html`` out and write its PDF to ``task.out``; links to anchors it lacks leave as
+    part links. In the main process a ``finisher`` may finish the written PDF (the tagged PDF's
+    structure tree) and ``on_pages`` may read WeasyPrint's laid-out pages (where each begins)."""
+    fetcher = SafeFetcher(task.roots)
+    with weasyprint_errors() as errors:
+        with _routed("weasyprint.progress", _PageCounter(on_page)) if on_page else _nothing():
+            document = weasyprint.HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher).render()
+        if task.drop_first:
+            document = document.copy(document.pages[1:])
+        anchors = {name for page in document.pages for name in page.anchors}
+        for page in document.pages:
+            page.links[:] = [_part_link(link, anchors) for link in page.links]
+        if on_pages:
+            on_pages(document.pages)
+        if not errors:
+            write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=finisher))
+    facts = tuple(PageFacts(tuple(page.anchors), page._page_box.page_type.name or "",
+                            bool(page._page_box.page_type.blank)) for page in document.pages)
+    return LaidOut(facts, tuple(errors))
+
+
+def _part_link(link: tuple, anchors: set[str]) -> tuple:
+    kind, target, rectangle, box = link
+    if kind == "internal" and target not in anchors:
+        return "external", PART_LINK + target, rectangle, box
+    return link
+
+
+class SafeFetcher(URLFetcher):
+    """Reads only files inside the given folders; never the network, never anything else."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: object = None) -> object:
+        if not self.allows(url):
+            raise URLFetchingError(f"refused {url}: only files inside the source and theme folders are read")
+        return super().fetch(url, headers)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return True
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return any(path.is_relative_to(root) for root in self.roots)
+
+
+class _PageCounter(logging.Handler):
+    """WeasyPrint logs "Step 5 - Creating layout - Page 12" on its progress logger."""
+
+    def __init__(self, on_page: Callable[[int], None]) -> None:
+        super().__init__(logging.INFO)
+        self.on_page = on_page
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = re.search(r"Creating layout - Page (\d+)", record.getMessage())
+        if match:
+            self.on_page(int(match[1]))
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _routed(name: str, handler: logging.Handler) -> Iterator[None]:
+    """Send a WeasyPrint logger's records at ``handler``'s level to it alone, for one block."""
+    logger = logging.getLogger(name)
+    saved = logger.level, logger.propagate
+    logger.setLevel(handler.level)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_errors() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build.
+
+    Its warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors reach
+    the user through RenderError, so nothing is printed twice."""
+    collector = _ErrorCollector()
+    with _routed("weasyprint", collector):
+        yield collector.messages

@@ -1,0 +1,174 @@
+"""The book as a static website: a page per entry, A–Z, index, front matter, sitemap, Pagefind search."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from html import escape
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import model as m
+from ..diagnostics import Diagnostic
+from ..names import UniqueNames
+from ..output import write_atomically
+from ..progress import Progress
+from ..theme.languages import language_of
+from ..theme.theme import FontFace, Theme
+from . import RenderError, RenderOptions, RenderResult
+from .files import image_names
+from .html.book import BookHtml
+from .html.writer import WEB
+
+name = "html"
+suffix = "-html"
+folder = True
+
+HOME, A_Z, INDEX_PAGE, NOT_FOUND = "index.html", "a-z.html", "book-index.html", "404.html"
+_GENERATED = ("index", "a-z", "book-index", "404", "sitemap", "pagefind", "css", "fonts", "images")
+"""Names the site itself uses: no entry's page takes them (compared case-insensitively)."""
+_NAME_BYTES = 200
+
+
+def page_names(book: m.Book) -> dict[str, str]:
+    """Entry and front-matter id → its page: the id itself (``GPU.html``), unique even on file
+    systems that ignore case, never one of the site's own names, short enough for any file system."""
+    names = UniqueNames(fold=str.casefold)
+    for generated in _GENERATED:
+        names.reserve(generated)
+    pages = {m.INDEX_ID: INDEX_PAGE}
+    for part in (*book.front_matter, *book.entries):
+        stem = part.id
+        while len(stem.encode("utf-8")) > _NAME_BYTES:
+            stem = stem[:-1]
+        pages[part.id] = names.claim(stem) + ".html"
+    return pages
+
+
+def linker(book: m.Book) -> Callable[[str], str]:
+    """``GPU.html`` for an entry, ``GPU.html#GPU--aufbau`` inside it, ``a-z.html#letter-A`` for a letter."""
+    return _linker(book, page_names(book))
+
+
+def _linker(book: m.Book, pages: dict[str, str]) -> Callable[[str], str]:
+    letters = {group.anchor for group in book.letters}
+
+    def href(anchor: str) -> str:
+        if anchor in letters:
+            return f"{A_Z}#{quote(anchor)}"
+        page = quote(pages[book.part_of(anchor)])
+        return page if anchor in pages and anchor != m.INDEX_ID else f"{page}#{quote(anchor)}"
+
+    return href
+
+
+def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
+           options: RenderOptions | None = None) -> RenderResult:
+    """Write every page, the stylesheet, fonts, images, sitemap and the search index into ``out``."""
+    progress = progress or Progress()
+    with progress.stage("website: writing pages", len(book.entries)):
+        written = write_site(book, theme, out)
+    with progress.stage("website: search index (Pagefind)"):
+        index_for_search(out)
+    return RenderResult(out, diagnostics=written.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    changed: tuple[str, ...]
+    """The files (relative to the site) whose bytes differ from what the folder held."""
+    diagnostics: list[Diagnostic]
+
+
+def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = None) -> Written:
+    """Every page, the stylesheet, fonts, images and the sitemap; a file whose bytes are already
+    there is left alone, so a preview knows exactly which pages an edit changed. Given the book
+    of the last build in ``out``, entry pages that cannot have changed are not rendered again."""
+    pages = page_names(book)
+    images = image_names(book)
+    href = _linker(book, pages)
+    html = BookHtml(book, theme, href=href, medium=WEB, asset=lambda src: quote(images[src]), backlinks=True,
+                    standalone=True)
+    labels = language_of(book.metadata.language).labels
+    dirty = changed_entries(book, previous)
+    context = html.context(lambda entry: dirty is None or entry.id in dirty)
+    entries = [part for letter in context["letters"] for part in letter.entries]
+    changed: list[str] = []
+    pages_written: set[str] = set()
+
+    def page(file: str, template: str, title: str, searchable: bool = False, **extra: object) -> None:
+        text = theme.render(f"site/{template}", title=title, searchable=searchable, a_z=A_Z, home=HOME,
+                            index_page=INDEX_PAGE, term_level=1, **context, **extra)
+        _write(out, file, text.encode("utf-8"), changed)
+        pages_written.add(file)
+
+    page(HOME, "home.html.j2", book.metadata.title)
+    page(A_Z, "a-z.html.j2", labels["a_z"])
+    page(INDEX_PAGE, "index.html.j2", labels["index"])
+    page(NOT_FOUND, "404.html.j2", labels["not_found"])
+    for part in context["front_matter"]:
+        page(pages[part.id], "front.html.j2", part.title, searchable=True, part=part)
+    for n, part in enumerate(entries):
+        if dirty is not None and part.id not in dirty:
+            pages_written.add(pages[part.id])
+            continue
+        neighbours = {key: (e.title_text, href(e.id)) if e else None
+                      for key, e in (("previous", entries[n - 1] if n else None),
+                                     ("next", entries[n + 1] if n + 1 < len(entries) else None))}
+        page(pages[part.id], "entry.html.j2", part.title_text, searchable=True, entry=part, **neighbours)
+    fonts: dict[str, FontFace] = {}
+
+    def font_url(face: FontFace) -> str:
+        fonts[face.path.name] = face
+        return f"../fonts/{quote(face.path.name)}"
+
+    css = html.css("book.css.j2", "site.css.j2", font_url=font_url)
+    _write(out, "css/site.css", str(css).encode("utf-8"), changed)
+    for file, face in fonts.items():
+        _write(out, f"fonts/{file}", face.path.read_bytes(), changed)
+    for src, target in images.items():
+        _write(out, target, (book.source / src).read_bytes(), changed)
+    _write(out, "sitemap.xml", _sitemap([HOME, A_Z, INDEX_PAGE, *pages.values()]), changed)
+    for stale in sorted(p for p in out.glob("*.html") if p.name not in pages_written):
+        stale.unlink()  # an entry that was deleted or renamed since the last preview build
+        changed.append(stale.name)
+    return Written(tuple(changed), html.diagnostics)
+
+
+def changed_entries(book: m.Book, previous: m.Book | None) -> set[str] | None:
+    """The entries whose page may differ from the last build's: their own text or backlinks changed.
+    None (every page) when anything else a page shows changed: the metadata, the front matter,
+    which entries there are, their order or titles (A–Z, previous/next, backlinks name them), or
+    which entry holds which id (links)."""
+    if (previous is None or previous.metadata != book.metadata or previous.front_matter != book.front_matter
+            or [(e.id, e.title_text) for e in previous.entries] != [(e.id, e.title_text) for e in book.entries]
+            or previous.anchors != book.anchors or previous.images != book.images):
+        return None
+    return {e.id for e, old in zip(book.entries, previous.entries)
+            if e != old or book.backlinks.get(e.id) != previous.backlinks.get(e.id)}
+
+
+def _write(site: Path, name: str, data: bytes, changed: list[str]) -> None:
+    path = site / name
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    write_atomically(path, data)
+    changed.append(name)
+
+
+def _sitemap(files: list[str]) -> bytes:
+    """Every page, relative to the site's root: the site does not know where it will be published,
+    so a host that needs absolute URLs prefixes its own address."""
+    urls = "".join(f"<url><loc>{escape(quote(f))}</loc></url>\n" for f in dict.fromkeys(files))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n').encode("utf-8")
+
+
+def index_for_search(site: Path) -> None:
+    """Pagefind's index and search page into ``site/pagefind`` (the binary from the pagefind[bin] wheel)."""
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"],
+                            capture_output=True, check=False, timeout=600)
+    if result.returncode != 0:
+        raise RenderError(f"Pagefind failed: {result.stderr.decode('utf-8', 'replace').strip()[-500:]}")
+

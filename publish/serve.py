@@ -1,0 +1,237 @@
+"""``publish serve``: the website in a temporary folder on 127.0.0.1, rebuilt on save, reloaded in the browser."""
+from __future__ import annotations
+
+import functools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from html import escape
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import model as m
+from .build import load_book
+from .cache import Cache
+from .diagnostics import Diagnostic
+from .progress import Progress
+from .render import RenderError
+from .render.site import index_for_search, write_site
+from .theme.theme import ThemeError, load_theme
+
+EVENTS_PATH = "/_publish/events"
+_RELOAD_SCRIPT = """<script>
+(function () {
+  var page = decodeURIComponent(location.pathname.split("/").pop() || "index.html");
+  var events = new EventSource("%s");
+  events.onmessage = function (message) {
+    var change = JSON.parse(message.data);
+    if (change.all || change.changed.indexOf(page) >= 0) { location.reload(); }
+  };
+})();
+</script>""" % EVENTS_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """What one preview build did."""
+
+    changed: tuple[str, ...]
+    """Files of the site that changed (relative names)."""
+    diagnostics: tuple[Diagnostic, ...]
+    seconds: float
+    failure: str = ""
+    """Why nothing was written (a theme error, an error diagnostic); the last good pages stay."""
+
+
+class Preview:
+    """Builds the site of ``source`` into ``site`` again and again, writing only what changed."""
+
+    def __init__(self, source: Path, theme: str, site: Path) -> None:
+        self.source, self.theme_name, self.site = source, theme, site
+        self.cache = MemoryCache(site.parent / "cache")
+        self.book: m.Book | None = None
+        """The book of the last good build: the next one renders only entries that changed."""
+        self.diagnostics: tuple[Diagnostic, ...] = ()
+        self.failure = ""
+
+    def watched(self) -> tuple[Path, ...]:
+        """The source folder and every folder of the theme chain."""
+        try:
+            return (self.source, *load_theme(self.theme_name).folders)
+        except ThemeError:
+            return (self.source,)
+
+    def build(self, everything: bool = False) -> Rebuild:
+        """Build again; ``everything`` renders every page (the theme changed), else only entries
+        whose page may differ from the last build's."""
+        started = time.perf_counter()
+        try:
+            theme = load_theme(self.theme_name)
+            loaded = load_book(self.source, Progress(), self.cache)
+            if loaded.fails(strict=False) or loaded.book is None:
+                return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build")
+            written = write_site(loaded.book, theme, self.site, None if everything else self.book)
+            self.book = loaded.book
+        except (ThemeError, RenderError, OSError) as exc:
+            return self._done(started, (), self.diagnostics, str(exc))
+        return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "")
+
+    def _done(self, started: float, changed: tuple[str, ...], diagnostics: tuple[Diagnostic, ...],
+              failure: str) -> Rebuild:
+        self.diagnostics, self.failure = diagnostics, failure
+        return Rebuild(changed, diagnostics, time.perf_counter() - started, failure)
+
+    def banner(self) -> str:
+        """The last build's problems as HTML for the top of every page (empty when there are none)."""
+        lines = [f"<li>{escape(str(d))}</li>" for d in self.diagnostics]
+        if self.failure:
+            lines.insert(0, f"<li><strong>{escape(self.failure)}</strong></li>")
+        if not lines:
+            return ""
+        return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
+                'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
+                f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+
+
+class MemoryCache(Cache):
+    """Parsed files held in memory: a preview decodes nothing from disk after its first build."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self._held: dict[tuple[str, str], Any] = {}
+
+    def load(self, kind: str, key: str) -> Any | None:
+        return self._held.get((kind, key))
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        self._held[(kind, key)] = value
+
+
+class Events:
+    """The last change, for every open page's event stream."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self.version = 0
+        self._payload = ""
+        self.closed = False
+
+    def publish(self, changed: Iterable[str], everything: bool) -> None:
+        with self._condition:
+            self.version += 1
+            self._payload = json.dumps({"changed": list(changed), "all": everything})
+            self._condition.notify_all()
+
+    def close(self) -> None:
+        with self._condition:
+            self.closed = True
+            self._condition.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, str]:
+        """The next change after version ``seen`` ("" when ``timeout`` passed or the server stops)."""
+        with self._condition:
+            self._condition.wait_for(lambda: self.version != seen or self.closed, timeout)
+            return self.version, self._payload if self.version != seen else ""
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Files of the site; HTML pages get the diagnostics banner and the reload script; the event stream."""
+
+    def __init__(self, *args: Any, preview: Preview, events: Events, **kwargs: Any) -> None:
+        self.preview, self.events = preview, events
+        super().__init__(*args, directory=str(preview.site), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == EVENTS_PATH:
+            return self._stream()
+        file = Path(self.translate_path(self.path))
+        if file.is_dir():
+            file = file / "index.html"
+        if file.suffix == ".html" and file.is_file():
+            return self._page(file.read_text("utf-8"))
+        if not file.exists() and not path.startswith("/pagefind/"):
+            self.send_response(404)
+            return self._page((self.preview.site / "404.html").read_text("utf-8"), sent=True)
+        super().do_GET()
+
+    def _page(self, html: str, sent: bool = False) -> None:
+        html = html.replace("<body>", "<body>" + self.preview.banner(), 1).replace("</body>", _RELOAD_SCRIPT + "</body>", 1)
+        data = html.encode("utf-8")
+        if not sent:
+            self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = self.events.version
+        try:
+            while not self.events.closed:
+                seen, payload = self.events.wait(seen, 15)
+                self.wfile.write(f"data: {payload}\n\n".encode() if payload else b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def start_server(preview: Preview, events: Events, host: str, port: int) -> ThreadingHTTPServer:
+    """Serve ``preview``'s site on ``host:port`` (port 0: any free one) in a background thread."""
+    server = ThreadingHTTPServer((host, port), functools.partial(_Handler, preview=preview, events=events))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="publish-serve", daemon=True).start()
+    return server
+
+
+def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None], stop: threading.Event) -> None:
+    """Rebuild on every change of the source or theme folders until ``stop`` is set; then index for search."""
+    from watchfiles import watch as watch_files
+
+    shown = (preview.diagnostics, preview.failure)
+    source = preview.source.resolve()
+    wanted = threading.Event()
+    threading.Thread(target=_index_when_asked, args=(preview.site, wanted, stop), name="publish-search",
+                     daemon=True).start()
+    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
+                               watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
+        rebuild = preview.build(everything=any(not Path(path).resolve().is_relative_to(source) for _, path in changes))
+        # A page reloads when it changed; every page does when the banner or the stylesheet did.
+        everything = (rebuild.diagnostics, rebuild.failure) != shown or \
+            not all(name.endswith(".html") for name in rebuild.changed)
+        shown = (rebuild.diagnostics, rebuild.failure)
+        if rebuild.changed or everything:
+            events.publish(rebuild.changed, everything)
+        on_build(rebuild)
+        if rebuild.changed:
+            wanted.set()
+
+
+def _index_when_asked(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
+    """Index for search in the background, so the next save never waits for Pagefind."""
+    while not stop.is_set():
+        if wanted.wait(0.2):
+            wanted.clear()
+            update_search(site)
+
+
+def update_search(site: Path) -> str:
+    """Index the site for search again; why that failed ("" when it did not). Search follows an
+    edit a moment after the reload, and a failed index leaves search on the last one."""
+    try:
+        index_for_search(site)
+    except RenderError as exc:
+        return str(exc)
+    return ""
