@@ -187,7 +187,7 @@ def test_fetcher_refuses_another_host_and_a_sibling_folder_with_the_same_prefix(
     source.mkdir(), sibling.mkdir()
     (source / "bild.png").write_bytes(png())
     (sibling / "bild.png").write_bytes(png())
-    fetcher = pdf.SafeFetcher((source,))
+    fetcher = pdf_layout.SafeFetcher((source,))
     inside = (source / "bild.png").resolve().as_uri()
     assert fetcher.allows(inside) and fetcher.allows(inside.replace("file://", "file://localhost"))
     for url in [inside.replace("file://", "file://evil.example"), (sibling / "bild.png").resolve().as_uri()]:
