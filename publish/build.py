@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import model as m
 from .cache import Cache, fingerprint
-from .diagnostics import Code, Diagnostic, Severity, error
+from .diagnostics import INPUT_CODES, Code, Diagnostic, Severity, error
 from .output import build_time, commit_staged, discard_staged, remove_stale_staged, source_date_epoch, staged_path
 from .progress import Progress
 from .read.config import CONFIG_NAME
@@ -38,6 +38,11 @@ class LoadedBook:
     """Files that are probably an earlier build or a hand-made index page."""
     declared: tuple[m.Entry, ...] = ()
     """The entries as read, with the ids their headings declare (suggestions compare them)."""
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether the input could not be read at all (no folder, broken UTF-8, a bad book.toml …)."""
+        return self.book is None or any(d.code in INPUT_CODES for d in self.diagnostics)
 
     def fails(self, strict: bool) -> bool:
         """Whether nothing may be built: no book, an error, or (strict) any diagnostic."""

@@ -24,7 +24,7 @@ from .author.fix import chosen_edits, plan, unified_diff, write
 from .author.new_entry import EntryExists, NewEntryError, new_entry
 from .build import LoadedBook, build_formats, load_book, suggestions_for
 from .cache import CACHE_DIR, Cache
-from .diagnostics import INPUT_CODES, Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity
 from .progress import Progress, make_progress
 from .read.config import CONFIG_NAME, load_config
 from .render import RenderError, RenderOptions, RenderResult, default_jobs, formats
@@ -117,7 +117,7 @@ def _positive(text: str) -> int:
 
 
 def _exit_code(loaded: LoadedBook, strict: bool) -> int:
-    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+    if loaded.unreadable:
         return EXIT_USAGE
     return EXIT_FAILED if loaded.fails(strict) else EXIT_OK
 
@@ -148,7 +148,7 @@ def _init(args: argparse.Namespace) -> int:
         print(f"publish: {target} exists; publish init --force replaces it", file=sys.stderr)
         return EXIT_FAILED
     loaded = load_book(args.source)
-    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+    if loaded.unreadable:
         _print_diagnostics(loaded.diagnostics)
         return EXIT_USAGE
     draft = draft_book_toml(args.source, loaded.book, loaded.strays)
@@ -171,7 +171,7 @@ def _new(args: argparse.Namespace) -> int:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
     loaded = load_book(args.source)
-    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+    if loaded.unreadable:
         _print_diagnostics(loaded.diagnostics)
         return EXIT_USAGE
     folders = [args.source / "templates", *(folder / "templates" for folder in theme.folders)]
@@ -195,7 +195,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _fix(args: argparse.Namespace) -> int:
     loaded = load_book(args.source)
-    if loaded.book is None or any(d.code in INPUT_CODES for d in loaded.diagnostics):
+    if loaded.unreadable:
         _print_diagnostics(loaded.diagnostics)
         return EXIT_USAGE
     changes, problems = plan(chosen_edits(suggestions_for(loaded), args.only), loaded.missing)
