@@ -331,7 +331,11 @@ def _serve(args: argparse.Namespace) -> int:
             changed = f"{len(rebuild.changed)} files changed" if rebuild.changed else "no page changed"
             print(f"{rebuild.failure or changed} ({rebuild.seconds:.2f} s)", flush=True)
 
-        signal.signal(signal.SIGTERM, _interrupt)  # a stopped service cleans up like Ctrl-C
+        # Ctrl-C and a stopped service clean up alike, even when the parent left these signals
+        # ignored or blocked (a background job, some CI runners), which the child would inherit.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
         report(first)
         host, port = server.server_address[:2]
         print(f"serving http://{host}:{port}/ (Ctrl-C stops)", flush=True)
