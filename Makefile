@@ -78,8 +78,12 @@ print: $(STAMP)
 check: $(STAMP)
 	$(PUBLISH) check --source $(SOURCE)
 
+# The live-preview test runs in a pytest process of its own, first: inside the whole suite's
+# process its server has missed its 5 s reload and stop deadlines (not yet understood; see the
+# closing note of the change that added this), alone it passes every time.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest tests/test_serve.py
+	$(PY) -m pytest --ignore=tests/test_serve.py
 
 # Mutation testing of the core modules ([tool.mutmut] in pyproject.toml; docs/testing.md). Slow, so
 # not part of `make test` or CI. One module: make mutate MUTANTS='publish.resolve.collation.*'
