@@ -17,6 +17,7 @@ from . import RenderError, RenderOptions, RenderResult
 from .backlinks import backlinks_block
 from .docx.pandoc_json import document, metadata_json
 from .docx.pandoc_runner import run_pandoc
+from .html.sanitize import sanitize_html
 
 name = "md"
 suffix = ".md"
@@ -75,7 +76,15 @@ def _index_item(item: m.IndexItem, see: str) -> tuple[m.Inline, ...]:
 
 
 def _shifted(blocks: tuple[m.Block, ...], shift: int) -> tuple[m.Block, ...]:
+    """Headings moved below their letter; raw HTML made harmless as in every HTML format, since
+    whatever turns this file into a page next would run it as written."""
     def visit(node: Any) -> Any:
-        return replace(node, level=min(6, node.level + shift)) if isinstance(node, m.Header) else node
+        if isinstance(node, m.Header):
+            return replace(node, level=min(6, node.level + shift))
+        if isinstance(node, m.RawBlock) and node.format == "html":
+            return replace(node, text=sanitize_html(node.text, context="block"))
+        if isinstance(node, m.RawInline) and node.format == "html":
+            return replace(node, text=sanitize_html(node.text, context="inline"))
+        return node
 
     return transform(blocks, visit)

@@ -59,3 +59,12 @@ def test_backlinks_appear_when_the_theme_switches_them_on(tmp_path: Path) -> Non
     theme = replace(theme, values={**theme.values, "features": {**theme.values["features"], "backlinks": True}})
     text = markdown.render(book, theme, tmp_path / "book.md").path.read_text("utf-8")
     assert text.count("*Erwähnt in:*") == len(book.backlinks)
+
+
+def test_raw_html_in_the_markdown_file_is_made_harmless(tmp_path: Path) -> None:
+    (tmp_path / "A.md").write_text('## A {#A .term}\n\nText `<script>x()</script><b onclick="y()">fett</b>`{=html}.\n\n'
+                                   '<div><iframe src="http://e"></iframe>Rest</div>\n', encoding="utf-8")
+    out = markdown.render(load_book(tmp_path).book, load_theme("default"), tmp_path / "book.md").path
+    text = out.read_text(encoding="utf-8")
+    assert "<b>fett</b>" in text and "Rest" in text
+    assert "<script" not in text and "onclick" not in text and "<iframe" not in text
