@@ -9,6 +9,7 @@ from datetime import date, time
 from pathlib import Path
 
 from ..diagnostics import Code, Diagnostic, error, warning
+from ..theme.languages import is_language_tag
 from ..model import TERM_CLASS, Metadata
 from ..xml_chars import without_invalid_xml
 
@@ -121,6 +122,8 @@ def _book_type(key: str, value: object) -> object:
         return value.isoformat()  # a TOML date (date = 2026-11-28) reads as the string would
     if not isinstance(value, str):
         raise TypeError("a string")
+    if key == "language" and not is_language_tag(value):
+        raise TypeError('a language tag such as "de-DE" or "en"')
     return value
 
 

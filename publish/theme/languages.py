@@ -1,6 +1,7 @@
 """What each book language needs: quotes, the words of generated parts, month names, Word's id."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -67,6 +68,21 @@ LANGUAGES: Mapping[str, Language] = MappingProxyType({
     "it": replace(ENGLISH, code="it", quotes="«»“”", lcid=1040),
     "nl": replace(ENGLISH, code="nl", quotes="“”‘’", lcid=1043),
 })
+
+
+_LANGUAGE_TAG = re.compile(r"""
+    (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})   # language, extended language subtags
+    (?:-[a-z]{4})?                                 # script
+    (?:-(?:[a-z]{2}|[0-9]{3}))?                    # region
+    (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*       # variants
+    (?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*            # extensions
+    (?:-x(?:-[a-z0-9]{1,8})+)?                     # private use
+    """, re.ASCII | re.IGNORECASE | re.VERBOSE)
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` is a well-formed BCP 47 language tag (RFC 5646), as EPUB and XHTML require."""
+    return _LANGUAGE_TAG.fullmatch(tag) is not None
 
 
 def language_of(tag: str) -> Language:

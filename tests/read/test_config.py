@@ -21,6 +21,8 @@ def _config(tmp_path: Path, toml: str) -> Path:
     ('[book]\ntitle = "T"\n\ntitle_x = 1\n', 4),
     ('[book]\ntitle = 5\n', 2),
     ('[book]\nlanguage = ["de"]\n', 2),
+    ('[book]\ntitle = "T"\nlanguage = \'de" onload="x\'\n', 3),
+    ('[book]\nlanguage = "de_DE"\n', 2),
     ('[book]\nversion = 1.0\n', 2),
     ('[sources]\nfront_matter = 5\n', 2),
     ('[sources]\n\nexclude = 5\n', 3),
