@@ -385,3 +385,6 @@ INDEX_ID = "Index"
 """The generated index; every entry may link to ``#Index``."""
 RESERVED_IDS = (INDEX_ID, "titlepage", "toc", "cover")
 """Ids the backends use for generated parts; no entry can take them."""
+MEANINGFUL_ATTRIBUTES = ("lang", "dir", "title")
+"""Key-value attributes that mean the same in every format (as pandoc writes them to HTML);
+every other key is kept only as inert data (``data-<key>`` in HTML)."""
