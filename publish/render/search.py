@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from .. import model as m
 from ..tree import stringify, walk
@@ -18,14 +19,12 @@ DOCUMENTS = f"{FOLDER}/index.js"
 
 
 def search_documents(book: m.Book, pages: Mapping[str, str], front_titles: Mapping[str, str]) -> bytes:
-    """``window.publishSearch``: one document per entry and front-matter page, numbered in book order:
-    its page, title, aliases and text (notes and formulas' TeX included, markup left out)."""
-    documents = [{"url": pages[e.id], "title": e.title_text, "aliases": " ".join(e.aliases), "text": _text(e.blocks)}
-                 for e in book.entries]
-    documents += [{"url": pages[f.id], "title": front_titles[f.id], "aliases": "", "text": _text(f.blocks)}
-                  for f in book.front_matter]
-    for n, document in enumerate(documents):
-        document["id"] = n
+    """``window.publishSearch``: one document per entry, then per front-matter page, numbered from 0:
+    its page (as a link), title, aliases and text (notes and formulas' TeX included, markup left out)."""
+    parts = [(e.id, e.title_text, " ".join(e.aliases), e.blocks) for e in book.entries]
+    parts += [(f.id, front_titles[f.id], "", f.blocks) for f in book.front_matter]
+    documents = [{"id": n, "url": quote(pages[part]), "title": title, "aliases": aliases, "text": _text(blocks)}
+                 for n, (part, title, aliases, blocks) in enumerate(parts)]
     return ("window.publishSearch = " + json.dumps(documents, ensure_ascii=False, separators=(",", ":"))
             + ";\n").encode("utf-8")
 

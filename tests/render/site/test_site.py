@@ -13,6 +13,7 @@ from lxml import etree
 from publish import model as m
 from publish.build import load_book
 from publish.render import site
+from publish.render.search import search_documents
 from publish.theme.theme import load_theme
 from tests.conftest import SEEDS
 from tests.render.conftest import corpus_source, rendered
@@ -128,3 +129,13 @@ def test_every_page_has_a_language_landmarks_one_h1_and_no_skipped_heading_level
         levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", text)]
         assert levels.count(1) == 1, page.name
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (page.name, levels)
+
+
+def test_search_documents_link_pages_whose_names_need_quoting() -> None:
+    entries = tuple(m.Entry(i, (m.Str(i),), i, m.Attr(i), ("Alias",), (m.Para((m.Str(f"Text {i}"),)),),
+                            Path("x.md"), 1, 1) for i in ("C#", "Größe"))
+    book = m.Book(m.Metadata(), (), entries, (), ())
+    script = search_documents(book, site.page_names(book), {}).decode("utf-8")
+    documents = json.loads(script.removeprefix("window.publishSearch = ").removesuffix(";\n"))
+    assert [(d["url"], d["aliases"], d["text"]) for d in documents] == [
+        ("C%23.html", "Alias", "Text C#"), ("Gr%C3%B6%C3%9Fe.html", "Alias", "Text Größe")]
