@@ -279,6 +279,9 @@ class Metadata:
     """The licence line."""
     identifier: str = ""
     version: str = ""
+    base_url: str = ""
+    """Where the website is published (``https://example.org/glossar/``, ending in ``/``): absolute
+    addresses for its sitemap and canonical links; empty when unknown."""
 
 
 @dataclass(frozen=True, slots=True)

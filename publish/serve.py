@@ -19,7 +19,8 @@ from .cache import Cache
 from .diagnostics import Diagnostic
 from .progress import Progress
 from .render import RenderError
-from .render.site import index_for_search, write_site
+from .render.search import DOCUMENTS
+from .render.site import write_site
 from .theme.theme import ThemeError, load_theme
 
 EVENTS_PATH = "/_publish/events"
@@ -157,7 +158,7 @@ class _Handler(SimpleHTTPRequestHandler):
             file = file / "index.html"
         if file.suffix == ".html" and file.is_file():
             return self._page(file.read_text("utf-8"))
-        if not file.exists() and not path.startswith("/pagefind/"):
+        if not file.exists():
             self.send_response(404)
             return self._page((self.preview.site / "404.html").read_text("utf-8"), sent=True)
         super().do_GET()
@@ -197,41 +198,20 @@ def start_server(preview: Preview, events: Events, host: str, port: int) -> Thre
 
 
 def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None], stop: threading.Event) -> None:
-    """Rebuild on every change of the source or theme folders until ``stop`` is set; then index for search."""
+    """Rebuild on every change of the source or theme folders until ``stop`` is set."""
     from watchfiles import watch as watch_files
 
     shown = (preview.diagnostics, preview.failure)
     source = preview.source.resolve()
-    wanted = threading.Event()
-    threading.Thread(target=_index_when_asked, args=(preview.site, wanted, stop), name="publish-search",
-                     daemon=True).start()
     for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
                                watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
         rebuild = preview.build(everything=any(not Path(path).resolve().is_relative_to(source) for _, path in changes))
-        # A page reloads when it changed; every page does when the banner or the stylesheet did.
+        # A page reloads when it changed; every page does when the banner or the stylesheet did
+        # (not for the search's documents: a page loads them when the reader next searches).
         everything = (rebuild.diagnostics, rebuild.failure) != shown or \
-            not all(name.endswith(".html") for name in rebuild.changed)
+            not all(name.endswith(".html") or name == DOCUMENTS for name in rebuild.changed)
         shown = (rebuild.diagnostics, rebuild.failure)
         if rebuild.changed or everything:
             events.publish(rebuild.changed, everything)
         on_build(rebuild)
-        if rebuild.changed:
-            wanted.set()
 
-
-def _index_when_asked(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
-    """Index for search in the background, so the next save never waits for Pagefind."""
-    while not stop.is_set():
-        if wanted.wait(0.2):
-            wanted.clear()
-            update_search(site)
-
-
-def update_search(site: Path) -> str:
-    """Index the site for search again; why that failed ("" when it did not). Search follows an
-    edit a moment after the reload, and a failed index leaves search on the last one."""
-    try:
-        index_for_search(site)
-    except RenderError as exc:
-        return str(exc)
-    return ""

@@ -35,7 +35,7 @@ ENGLISH = Language(
         "referenced_by": "Referenced by", "home": "Home", "a_z": "A–Z", "search": "Search",
         "previous": "Previous", "next": "Next", "not_found": "Page not found",
         "not_found_text": "There is no page at this address.", "skip": "Skip to content",
-        "diagnostics": "Problems in the last build",
+        "diagnostics": "Problems in the last build", "search_found": "found", "search_none": "Nothing found",
     }),
     accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
                            "cross-references and an index; formulas as MathML with TeX as alternative text."),
@@ -53,7 +53,7 @@ GERMAN = Language(
         "referenced_by": "Erwähnt in", "home": "Start", "a_z": "A–Z", "search": "Suche",
         "previous": "Vorheriger Eintrag", "next": "Nächster Eintrag", "not_found": "Seite nicht gefunden",
         "not_found_text": "Unter dieser Adresse gibt es keine Seite.", "skip": "Zum Inhalt springen",
-        "diagnostics": "Probleme beim letzten Build",
+        "diagnostics": "Probleme beim letzten Build", "search_found": "gefunden", "search_none": "Nichts gefunden",
     }),
     accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
                            "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),
