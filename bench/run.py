@@ -204,19 +204,22 @@ def bench_docx(folder: Path, files: list[str], runs: int) -> list[tuple[str, flo
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
 
-        def build(folder_name: str) -> list[str]:
+        def build(folder_name: str, *options: str) -> list[str]:
             # Each run from an empty output folder: no cached parse, no "up to date".
             target = out / folder_name
             command = shlex.join([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out",
-                                  str(target), "--format", "docx", "--quiet"])
+                                  str(target), "--format", "docx", "--quiet", *options])
             return ["sh", "-c", f"rm -rf {shlex.quote(str(target))} && exec {command}"]
 
-        ours = measure(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        ours = measure_cpu(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        alone = measure_cpu(build("alone", "--jobs", "1"), runs, env={"PUBLISH_SOFFICE": "off"})
         theirs_path = out / "pandoc.docx"
-        theirs = measure([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
-        rows = [("publish build --format docx (PUBLISH_SOFFICE=off)", *ours,
-                 _describe(next((out / "off").glob("*.docx")))),
-                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs, _describe(theirs_path)),
+        theirs = measure_cpu([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
+        rows = [("publish build --format docx (PUBLISH_SOFFICE=off)", *ours[:2],
+                 f"{_describe(next((out / 'off').glob('*.docx')))}; CPU {ours[2]:.2f} s"),
+                ("the same with --jobs 1 (files read in one process)", *alone[:2], f"CPU {alone[2]:.2f} s"),
+                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs[:2],
+                 f"{_describe(theirs_path)}; CPU {theirs[2]:.2f} s"),
                 ("ratio publish / pandoc", ours[0] / theirs[0], 0.0, "must stay <= 1.0")]
         if soffice():
             with_lo = measure(build("lo"), runs)

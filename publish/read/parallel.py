@@ -18,9 +18,9 @@ from .reader import read_markdown
 
 Read = tuple[tuple[m.Block, ...], list[Diagnostic]]
 
-PARALLEL_BYTES = 96_000
+PARALLEL_BYTES = 200_000
 """Below this much Markdown to parse, one process reads faster than starting workers and
-shipping their models back (bench/run.py read measures it)."""
+shipping their models back (`bench/run.py read-jobs`: at 160 KB they save nothing yet)."""
 _BATCHES_PER_JOB = 4
 """Files go to workers in batches: few round trips, yet no worker left alone with the last one."""
 

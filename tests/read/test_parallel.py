@@ -35,21 +35,22 @@ def _all(read: ReadBook) -> Any:
     return encode((read.metadata, read.front_matter, read.entries, read.diagnostics))
 
 
-def _book(folder: Path, files: int) -> Path:
+def _book(folder: Path, files: int, padding: int = 0) -> Path:
     for n in range(files):
         problem = "<script>alert(1)</script>\n\n" if n % 7 == 3 else ""
         (folder / f"Eintrag-{n:02}.md").write_text(
             f"# Eintrag {n}\n\n{problem}Text mit *Betonung* und [Link](#Eintrag-{(n + 1) % files:02}).\n\n"
-            "- Punkt eins\n- Punkt zwei[^1]\n\n[^1]: Eine Fußnote.\n", encoding="utf-8")
+            "- Punkt eins\n- Punkt zwei[^1]\n\n[^1]: Eine Fußnote.\n\n" + "Noch ein Satz. " * padding,
+            encoding="utf-8")
     return folder
 
 
-def test_workers_read_the_corpus_as_one_process_does(pools: list[int]) -> None:
+def test_workers_read_the_corpus_as_one_process_does(pools: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = skip_without_corpus()
     alone = read_folder(corpus, Progress(), jobs=1)
-    assert pools == []
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
     shared = read_folder(corpus, Progress(), jobs=2)
-    assert pools == [2], "the sample corpus is large enough for workers"
+    assert pools == [2]
     assert _all(shared) == _all(alone)
 
 
@@ -77,3 +78,9 @@ def test_workers_fill_the_cache(tmp_path: Path, pools: list[int], monkeypatch: p
 def test_a_small_book_is_read_here(pools: list[int]) -> None:
     read_folder(SEEDS, Progress(), jobs=2)
     assert pools == []
+
+
+def test_a_large_book_is_read_by_workers(tmp_path: Path, pools: list[int]) -> None:
+    _book(tmp_path, 20, padding=parallel.PARALLEL_BYTES // 150)
+    read_folder(tmp_path, Progress(), jobs=2)
+    assert pools == [2]
