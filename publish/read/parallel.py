@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
@@ -54,8 +55,9 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
     folder = cache.folder if cache else None
     size = sum(len(t.text) for t in tasks)
     chunks = _chunks(tasks, size // (jobs * _BATCHES_PER_JOB) + 1)
-    if jobs > 1 and len(chunks) > 1 and size >= PARALLEL_BYTES:
-        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_context()) as pool:
+    jobs = min(jobs, len(chunks), free_cores())
+    if jobs > 1 and size >= PARALLEL_BYTES:
+        with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
             pickled = pool.map(_read_chunk, chunks, [language] * len(chunks), [folder] * len(chunks))
             meanwhile()
             for chunk, data in zip(chunks, pickled):
@@ -68,6 +70,13 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
         advance()
     meanwhile()
     return results  # type: ignore[return-value]
+
+
+def free_cores() -> int:
+    """Cores no other program keeps busy (their count less the last minute's load average): on a
+    machine whose cores are taken, workers only add the cost of shipping the model back."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - int(os.getloadavg()[0]))
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -27,6 +27,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             super().__init__(workers, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(parallel, "free_cores", lambda: 8)  # as on an idle machine, whatever the load now
     return started
 
 
@@ -84,3 +85,11 @@ def test_a_large_book_is_read_by_workers(tmp_path: Path, pools: list[int]) -> No
     _book(tmp_path, 20, padding=parallel.PARALLEL_BYTES // 150)
     read_folder(tmp_path, Progress(), jobs=2)
     assert pools == [2]
+
+
+def test_a_busy_machine_reads_in_one_process(tmp_path: Path, pools: list[int],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _book(tmp_path, 20, padding=parallel.PARALLEL_BYTES // 150)
+    monkeypatch.setattr(parallel, "free_cores", lambda: 1)
+    read_folder(tmp_path, Progress(), jobs=2)
+    assert pools == []
