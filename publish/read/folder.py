@@ -1,16 +1,17 @@
 """Read a source folder: gather its files, read each into the model, split them into entries."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import model as m
-from ..cache import Cache, fingerprint
+from ..cache import Cache
 from ..diagnostics import Diagnostic
 from ..progress import Progress
 from .config import load_config, merge_metadata
 from .entries import front_matter, split_entries
-from .reader import read_markdown
+from .parallel import read_files
 from .sources import gather_sources
 
 
@@ -25,8 +26,11 @@ class ReadBook:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def read_folder(source: Path, progress: Progress, cache: Cache | None = None) -> ReadBook:
-    """Read every source file of ``source``; with a cache, unchanged files are not parsed again."""
+def read_folder(source: Path, progress: Progress, cache: Cache | None = None, jobs: int = 1,
+                meanwhile: Callable[[], None] = lambda: None) -> ReadBook:
+    """Read every source file of ``source``; with a cache, unchanged files are not parsed again;
+    with ``jobs`` above one, a large book's files are parsed in that many worker processes while
+    this one runs ``meanwhile``."""
     config, diagnostics = load_config(source)
     sources, found = gather_sources(source, config.sources)
     diagnostics += found
@@ -34,10 +38,10 @@ def read_folder(source: Path, progress: Progress, cache: Cache | None = None) ->
     entries: list[m.Entry] = []
     front: list[m.FrontMatter] = []
     with progress.stage("reading files", len(sources.files)) as stage:
-        for file in sources.files:
-            blocks, found = _read(file.text, file.path, metadata.language, cache)
+        reads = read_files([(file.path, file.text) for file in sources.files], metadata.language, cache, jobs,
+                           stage.advance, meanwhile)
+        for file, (blocks, found) in zip(sources.files, reads):
             diagnostics += found
-            stage.advance()
             if file.front_matter:
                 front.append(front_matter(file.path, blocks))
                 continue
@@ -48,14 +52,3 @@ def read_folder(source: Path, progress: Progress, cache: Cache | None = None) ->
             diagnostics += found
     return ReadBook(metadata, tuple(front), tuple(entries), tuple(diagnostics))
 
-
-def _read(text: str, path: Path, language: str, cache: Cache | None) -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
-    key = fingerprint(str(path), text, language)
-    cached = cache.load("read", key) if cache else None
-    if cached is not None:
-        blocks, found = cached
-        return blocks, list(found)
-    blocks, found = read_markdown(text, path, language)
-    if cache:
-        cache.store("read", key, (blocks, found))
-    return blocks, found
