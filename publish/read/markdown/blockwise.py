@@ -3,12 +3,12 @@
 ``MarkdownIt.parse`` runs its block rules over the whole text and then every core rule over the
 whole token stream: for a 20 MB entry that is tens of millions of tokens at once. Here the block
 rules run one top-level block at a time (the loop of ``ParserBlock.tokenize`` at level 0) and the
-remaining core rules (inline, typography, our plugins) run on that block's tokens alone. Link
+remaining core rules (inline, typography, our plugins) run on a batch of such blocks at a time. Link
 references and footnote labels may be defined after their use, so a first pass over the block
 rules, keeping no tokens, collects them when the text holds any ``]:``.
 
-Footnotes come after the block that makes them, as ``footnote_block`` tokens: each footnote
-whose text this block holds (a ``[^label]:`` definition, keyed by ``label``; an inline
+Footnotes come after the batch of blocks that makes them, as ``footnote_block`` tokens: each footnote
+whose text the batch holds (a ``[^label]:`` definition, keyed by ``label``; an inline
 ``^[…]``, keyed by ``id``). References to them (``footnote_ref`` tokens) carry the same keys.
 """
 from __future__ import annotations
@@ -21,13 +21,17 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+_BATCH = 1000
+"""Block tokens parsed before the inline rules run on them: small enough to keep memory flat,
+large enough that running the core rules per batch costs nothing measurable."""
+
 _SEEN = "publish_footnotes_seen"
 """In the parse env: how many footnotes earlier blocks made (their tokens are gone)."""
 
 
 def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[list[Token]]:
-    """The tokens of each top-level block in document order, as ``md.parse`` would give them,
-    each followed by the footnotes it defines or makes (see the module docstring)."""
+    """The tokens of whole top-level blocks in document order, as ``md.parse`` would give them,
+    a batch at a time, each batch followed by the footnotes it defines or makes (see the module docstring)."""
     rules = dict(zip(md.core.ruler.get_active_rules(), md.core.ruler.getRules(""), strict=True))
     core = StateCore(text, md, env)
     rules["normalize"](core)  # line endings and NUL, as md.parse does
@@ -45,7 +49,8 @@ def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[lis
 
 
 def _top_level(state: StateBlock) -> Iterator[list[Token]]:
-    """The loop of markdown-it's ``ParserBlock.tokenize`` at level 0, yielding each block's tokens."""
+    """The loop of markdown-it's ``ParserBlock.tokenize`` at level 0, yielding the tokens of whole
+    top-level blocks, about ``_BATCH`` at a time."""
     rules: list[Callable[[StateBlock, int, int, bool], bool]] = state.md.block.ruler.getRules("")
     end = state.lineMax
     line = state.skipEmptyLines(state.line)
@@ -53,9 +58,10 @@ def _top_level(state: StateBlock) -> Iterator[list[Token]]:
         state.line = line
         if not any(rule(state, line, end, False) for rule in rules) or state.line <= line:
             raise RuntimeError(f"no block rule advanced past line {line + 1}")
-        tokens, state.tokens = state.tokens, []
-        yield tokens
         line = state.skipEmptyLines(state.line)
+        if len(state.tokens) >= _BATCH or line >= end:
+            tokens, state.tokens = state.tokens, []
+            yield tokens
 
 
 def _collect_definitions(md: MarkdownIt, src: str, env: dict[str, Any]) -> None:
