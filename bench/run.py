@@ -298,6 +298,33 @@ def _tree_rss(root: int) -> int:
     return sum(sizes.get(pid, 0) for pid in tree)
 
 
+HUGE_MB = float(os.environ.get("BENCH_HUGE_MB", "20"))
+"""Size of the one entry of ``huge`` (issue 11, case 16); ``BENCH_HUGE_MB=2`` for a quick run."""
+
+
+def bench_huge(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """One entry of HUGE_MB MB with markup in every line (bench/huge_entry.py, not the corpus):
+    check, EPUB and DOCX beside pandoc on the same file; peaks of the whole process tree."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "huge", Path(tmp) / "out"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "huge_entry.py"), str(HUGE_MB), str(source)], check=True)
+        entry = str(source / "Huge.md")
+        size = Path(entry).stat().st_size / 2**20
+        publish = [sys.executable, "-m", "publish"]
+        for label, command in (
+                ("publish check", [*publish, "check", "--source", str(source)]),
+                ("pandoc -f markdown -t json", [str(pandoc_path()), "-f", "markdown", "-t", "json", "-o", "/dev/null", entry]),
+                ("publish build --format epub", [*publish, "build", "--source", str(source), "--out", str(out), "--format", "epub"]),
+                ("pandoc -f markdown -t epub3", [str(pandoc_path()), "-f", "markdown", "-t", "epub3", "-o", str(out / "p.epub"), entry]),
+                ("publish build --format docx (PUBLISH_SOFFICE=off; pandoc inside)",
+                 ["env", "PUBLISH_SOFFICE=off", *publish, "build", "--source", str(source), "--out", str(out), "--format", "docx"]),
+                ("pandoc -f markdown -t docx", [str(pandoc_path()), "-f", "markdown", "-t", "docx", "-o", str(out / "p.docx"), entry])):
+            seconds, peak = measure_tree(command)
+            rows.append((f"{label} ({size:.1f} MB entry)", seconds, peak, f"{peak / size:.0f} x the input"))
+    return rows
+
+
 def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
     """The PDF laid out in parts (--jobs 2) beside one pass and pandoc + WeasyPrint, cold; then
     one entry edited twice (a sentence appended; a paragraph that adds a page) with the part cache."""
@@ -436,6 +463,7 @@ BENCHMARKS = {
     "parts": (300, bench_parts),
     "site": (300, bench_site),
     "serve": (1000, bench_serve),
+    "huge": (1, bench_huge),
 }
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
+from itertools import chain
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -59,13 +61,27 @@ class Cache:
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:
-        record = {"key": key, "program": __version__, "value": encode(value)}
+        head = json.dumps({"key": key, "program": __version__, "value": None}, ensure_ascii=False)
+        pieces = chain([head.removesuffix("null}")], _json_pieces(value, 2), ["}"])
         try:
             # surrogateescape: a source path may hold bytes that are not UTF-8 (Python's escapes for them)
             write_atomically(self.folder / kind / f"{key}.json",
-                             json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogateescape"))
+                             (piece.encode("utf-8", "surrogateescape") for piece in pieces))
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+def _json_pieces(value: Any, depth: int) -> Iterator[str]:
+    """``json.dumps(encode(value), ensure_ascii=False)`` in pieces: lists down to ``depth`` levels
+    item by item, so a huge file's blocks are never all encoded at once."""
+    if depth and isinstance(value, (tuple, list)):
+        yield "["
+        for n, item in enumerate(value):
+            yield ", " * bool(n)
+            yield from _json_pieces(item, depth - 1)
+        yield "]"
+    else:
+        yield json.dumps(encode(value), ensure_ascii=False)
 
 
 def encode(value: Any) -> Any:

@@ -19,13 +19,16 @@ _LATEST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
 """The last time a zip entry can record (DOS dates end in 2107, in steps of two seconds)."""
 
 
-def write_atomically(target: Path, data: bytes) -> Path:
-    """Replace ``target`` with ``data`` in one rename; on any failure the old file stays."""
+def write_atomically(target: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Replace ``target`` with ``data`` (or its pieces, in order) in one rename; on any failure the old file stays."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:

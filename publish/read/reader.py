@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import deque
+from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,12 @@ from markdown_it.tree import SyntaxTreeNode
 from .. import model as m
 from ..diagnostics import Code, Diagnostic, warning
 from .markdown import make_parser
+from .markdown.blockwise import parse_blocks
 from .markdown.depth_limit import DEPTH_KEY
 from .markdown.diagnostics_env import ENV_KEY
 from .markdown.grid_tables import GridCell, GridTable
 from .markdown.header_attrs import parse_pandoc_attrs
-from ..tree import stringify
+from ..tree import stringify, transform
 
 _RAW_ATTR = re.compile(r"^\{=([A-Za-z0-9_+-]+)\}")
 _TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s[^>]*)?)\s*(/?)>$", re.S)
@@ -59,7 +60,10 @@ class _Reader:
         """How deep the text is nested (a grid table cell's text is as deep as its table)."""
         self.lines = text.split("\n")
         self.diagnostics: list[Diagnostic] = []
-        self.notes: dict[int, tuple[m.Block, ...]] = {}
+        self.notes: dict[tuple[str, Any], tuple[m.Block, ...]] = {}
+        """Footnotes' blocks by label (``[^label]:``) or by id (``^[inline]``)."""
+        self._note_refs = False
+        self._note_findings: dict[tuple[str, Any], list[Diagnostic]] = {}
         self._link_cursor: tuple[int, int] = (0, 0)
         """Line and column after the last link found in ``_cursor_block``."""
         self._cursor_block: SyntaxTreeNode | None = None
@@ -68,23 +72,20 @@ class _Reader:
 
     def document(self) -> tuple[m.Block, ...]:
         env: dict[str, Any] = {DEPTH_KEY: self.depth}
-        tokens = make_parser(self.language).parse(self.text, env)
-        for code, line, col, message in env.get(ENV_KEY, []):
-            self._warn(Code(code), line + self.line_offset, col, message)
-        groups = _top_level_groups(tokens)
-        del tokens
-        for group in groups:
-            if group[0].type == "footnote_block_open":
-                self._collect_notes(SyntaxTreeNode(group).children[0])
+        start = len(self.diagnostics)
         out: list[m.Block] = []
         # One top-level block's tokens and tree at a time, each released once read: a long file's
-        # tokens, their whole syntax tree and the model are never alive all at once.
-        while groups:
-            group = groups.popleft()
-            if group[0].type != "footnote_block_open":
-                out.extend(self.blocks(SyntaxTreeNode(group).children))
+        # tokens, their syntax tree and the model are never alive all at once.
+        for tokens in parse_blocks(make_parser(self.language), self.text, env):
+            for group in _top_level_groups(tokens):
+                if group[0].type == "footnote_block_open":
+                    self._collect_notes(SyntaxTreeNode(group).children[0])
+                else:
+                    out.extend(self.blocks(SyntaxTreeNode(group).children))
         self._cursor_block = None
-        return self._captioned(tuple(out))
+        self.diagnostics[start:start] = [warning(Code(code), self.path, line + self.line_offset + 1, col, message)
+                                         for code, line, col, message in env.get(ENV_KEY, [])]
+        return self._captioned(self._with_notes(tuple(out)))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
@@ -217,7 +218,6 @@ class _Reader:
 
     def _grid_cell(self, cell: GridCell, depth: int) -> m.Cell:
         sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line, depth)
-        sub.notes = self.notes
         blocks = sub.document()
         self.diagnostics.extend(sub.diagnostics)
         if len(blocks) == 1 and isinstance(blocks[0], m.Para):
@@ -227,7 +227,32 @@ class _Reader:
     def _collect_notes(self, node: SyntaxTreeNode) -> None:
         for note in node.children:
             body = [c for c in note.children if c.type != "footnote_anchor"]
-            self.notes[int(note.meta["id"])] = self.blocks(body)
+            before = len(self.diagnostics)
+            key = _note_key(note.meta)
+            self.notes[key] = self.blocks(body)
+            # A footnote's findings count only if it is used (pandoc drops unused notes).
+            self._note_findings[key] = self.diagnostics[before:]
+            del self.diagnostics[before:]
+
+    def _with_notes(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+        """Put each footnote's blocks where it is referenced (a note defined twice: the last one;
+        a note inside itself: empty there)."""
+        done: dict[tuple[str, Any], m.Note] = {}
+        open_keys: set[tuple[str, Any]] = set()
+
+        def note(key: tuple[str, Any]) -> m.Note:
+            if key in done or key in open_keys:
+                return done.get(key, m.Note(()))
+            open_keys.add(key)
+            self.diagnostics.extend(self._note_findings.pop(key, ()))
+            done[key] = m.Note(transform(self.notes.get(key, ()), fill))
+            open_keys.discard(key)
+            return done[key]
+
+        def fill(node: Any) -> Any:
+            return note(node.key) if isinstance(node, _NoteRef) else node
+
+        return transform(blocks, fill) if self._note_refs else blocks
 
     # --- inlines --------------------------------------------------------------------
 
@@ -296,7 +321,8 @@ class _Reader:
                 attrs.pop("alt", None)
                 return (m.Image(_attr(attrs), kids(), src, title, self._locate(src, block)),)
             case "footnote_ref":
-                return (m.Note(self.notes.get(int(node.meta["id"]), ())),)
+                self._note_refs = True
+                return (_NoteRef(_note_key(node.meta)),)
         self._unknown(node, block)
         return (m.Str(node.content or node.markup),)
 
@@ -379,7 +405,21 @@ class _Reader:
         self.diagnostics.append(warning(code, self.path, line + 1, col, message))
 
 
+@dataclass(frozen=True, slots=True)
+class _NoteRef:
+    """A footnote reference until the whole file is read (its definition may come later)."""
+
+    key: tuple[str, Any]
+
+
+def _note_key(meta: dict[str, Any]) -> tuple[str, Any]:
+    label = meta.get("label")
+    return ("id", int(meta["id"])) if label is None else ("label", label)
+
+
 def _attr(attrs: dict[str, Any]) -> m.Attr:
+    if not attrs:
+        return m.NO_ATTR  # shared: most links and spans have no attributes
     kv = tuple((str(k), str(v)) for k, v in attrs.items() if k not in ("id", "class"))
     classes = tuple(str(attrs.get("class", "")).split())
     return m.Attr(str(attrs.get("id", "")), classes, kv)
@@ -396,9 +436,9 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
 
 
-def _top_level_groups(tokens: list[Token]) -> deque[list[Token]]:
+def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
     """The tokens of each top-level block: an opening token to its closing one, or one token."""
-    groups: deque[list[Token]] = deque()
+    groups: list[list[Token]] = []
     start = depth = 0
     for i, token in enumerate(tokens):
         depth += token.nesting

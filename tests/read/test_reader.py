@@ -1,12 +1,13 @@
 """The reader, construct by construct: Markdown in, expected model out (tests/fixtures/*.md)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from publish import model
+from publish import model, tree
 from publish.diagnostics import Code
 from publish.read.reader import read_markdown
 
@@ -47,3 +48,29 @@ def test_link_positions_point_at_the_target() -> None:
 def test_english_quotes_follow_the_language() -> None:
     blocks, _ = read_markdown('"Hi" there', Path("x.md"), language="en-GB")
     assert blocks == (model.Para((model.Str("“Hi” there"),)),)
+
+
+def test_an_unused_footnote_reports_nothing() -> None:
+    assert _codes("Text.\n\n[^u]: <blink>b</blink>\n") == []
+    assert _codes("Text[^u].\n\n[^u]: <blink>b</blink>\n") == [(Code.UNKNOWN_CONSTRUCT, 3)] * 2
+
+
+def test_a_huge_entry_loses_no_text() -> None:
+    """Read block by block (publish.read.markdown.blockwise): every paragraph, footnote and link
+    reference of a 2 MB entry arrives, whichever side of its use it is defined on."""
+    count = 10_000
+    filler = "Wort " * 30
+    paragraphs = [f"P{n:06d} *e* [l][r{n % 7}] $x$ `c`[^n{n}] ^[i{n:06d}] {filler}\n{filler}.\n\n"
+                  f"[^n{n}]: F{n:06d} **s**.\n\n"
+                  + f"[r{n % 7}]: https://example.org/{n % 7}\n\n" * (n < 7 and n % 2)
+                  + "| a | b |\n|---|---|\n" * (n % 500 == 0) for n in range(count)]
+    text = "## Huge {#Huge}\n\n" + "".join(paragraphs) + "".join(f"[r{k}]: /r{k}\n\n" for k in range(7))
+    assert len(text) > 2_000_000
+    blocks, diagnostics = read_markdown(text, Path("huge.md"))
+    assert diagnostics == []
+    found = " ".join(tree.stringify((n,)) for n in tree.walk(blocks) if isinstance(n, model.Str))
+    for marker in ("P", "F", "i"):
+        assert [int(m) for m in re.findall(marker + r"(\d{6})", found)] == list(range(count)), marker
+    links = [n.url for n in tree.walk(blocks) if isinstance(n, model.Link)]
+    assert len(links) == count
+    assert {url for url in links} == {f"https://example.org/{k}" for k in (1, 3, 5)} | {f"/r{k}" for k in (0, 2, 4, 6)}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 import subprocess
 import tempfile
@@ -23,8 +22,7 @@ from ...names import UniqueNames
 from ...output import write_atomically, write_zip
 from .pandoc_runner import run_pandoc
 from ..backlinks import backlinks_block
-from .pandoc_json import document as pandoc_document
-from .pandoc_json import metadata_json
+from .pandoc_json import metadata_json, write_document
 from ...progress import Progress
 from ..html.mathml import MathError, mathml
 from ..html.sanitize import html_text
@@ -63,11 +61,13 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     with progress.stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         target = Path(tmp) / "book.docx"
+        source = Path(tmp) / "book.json"
         try:
             reference.write_bytes(reference_docx(theme, book.metadata.language))
+            with source.open("w", encoding="utf-8") as f:
+                write_document(f, blocks, meta)
             run_pandoc(["-f", "json", "-t", "docx", *toc, f"--reference-doc={reference}",
-                        f"--resource-path={book.source}", "-o", str(target)],
-                       json.dumps(pandoc_document(blocks, meta)),
+                        f"--resource-path={book.source}", "-o", str(target), str(source)],
                        env={"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))})
         except RuntimeError as exc:
             raise RenderError(str(exc)) from exc

@@ -1,7 +1,10 @@
 """Serialise model nodes to Pandoc's JSON AST (pandoc-types 1.23), the input of pandoc's writers."""
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from collections.abc import Iterable
+from typing import IO, Any
 
 from ... import model as m
 
@@ -12,6 +15,16 @@ _SPACE = {"t": "Space"}
 
 def document(blocks: tuple[m.Block, ...], meta: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"pandoc-api-version": API_VERSION, "meta": meta or {}, "blocks": blocks_json(blocks)}
+
+
+def write_document(out: IO[str], blocks: Iterable[m.Block], meta: dict[str, Any] | None = None) -> None:
+    """Write what ``json.dump(document(blocks, meta), out)`` writes, one top-level block at a time:
+    a long book's JSON tree and text are never held whole."""
+    head = json.dumps({"pandoc-api-version": API_VERSION, "meta": meta or {}, "blocks": []})
+    out.write(head[:-2])
+    for n, block in enumerate(blocks):
+        out.write(", " * bool(n) + json.dumps(block_json(block)))
+    out.write(head[-2:])
 
 
 def metadata_json(metadata: m.Metadata) -> dict[str, Any]:
