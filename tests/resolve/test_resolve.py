@@ -130,3 +130,49 @@ def test_two_entries_with_one_alias_the_first_keeps_it_and_the_second_is_reporte
     assert "'Rechner'" in conflict.message and "'A'" in conflict.message
     b = next(e for e in loaded.book.entries if e.id == "B")
     assert _links(b) == ["#A", "#B"]
+
+
+def test_links_leave_the_book_only_for_the_web_and_mail(tmp_path: Path) -> None:
+    """A link to a file would point into the build folder in every format, so it becomes its text."""
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n[w](https://example.org/x) [W](HTTP://Example.org) "
+                                      "[m](mailto:ich@example.org)\n\n[f](anderes.md) [n](mailto:niemand)\n"})
+    entry = loaded.book.entries[0]
+    assert _links(entry) == ["https://example.org/x", "HTTP://Example.org", "mailto:ich@example.org"]
+    spans = [n for n in walk(entry.blocks) if isinstance(n, m.Span)]
+    assert [(s.attr, s.content) for s in spans] == [
+        (m.Attr("", (m.UNRESOLVED_CLASS,)), (m.Str("f"),)), (m.Attr("", (m.UNRESOLVED_CLASS,)), (m.Str("n"),))]
+    found = [(d.code, d.path.name, d.line, d.col) for d in loaded.diagnostics]
+    assert found == [(Code.UNSUPPORTED_LINK, "A.md", 5, 5), (Code.UNSUPPORTED_LINK, "A.md", 5, 21)]
+    assert loaded.diagnostics[0].message == \
+        "link to 'anderes.md' is neither #id nor a web or mail address; rendered as plain text"
+
+
+def test_raw_markup_for_another_format_is_shown_as_code_and_html_stays(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n`\\par`{=latex} und\n\n```{=latex}\n\\input{x}\n```\n\n"
+                                      "```{=html5}\n<b>fett</b>\n```\n"})
+    blocks = loaded.book.entries[0].blocks
+    raw = m.Attr("", ("raw", "latex"))
+    assert [n for n in walk(blocks) if isinstance(n, (m.Code, m.CodeBlock))] == [
+        m.Code(raw, "\\par"), m.CodeBlock(raw, "\\input{x}")]
+    assert [(n.format, n.text.strip()) for n in walk(blocks) if isinstance(n, m.RawBlock)] == [("html", "<b>fett</b>")]
+    found = [(d.code, d.path.name, d.line, d.col) for d in loaded.diagnostics]
+    assert found == [(Code.RAW_FORMAT, "A.md", 3, 2), (Code.RAW_FORMAT, "A.md", 5, 1)]
+    assert loaded.diagnostics[0].message == "raw latex markup is not passed to any format; shown as code"
+
+
+def test_front_matter_ids_drop_the_ordering_number_and_scope_their_headings(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "000-lizenz.md": "# Lizenz\n\n## Bedingungen\n\n## Frei {#lizenz}\n",
+        "01_2 Vor wort.md": "# Vorwort\n\nx\n",
+        "000.md": "# Null\n",
+        "A.md": "## A {#A .term}\n\n[l](#lizenz) [v](#Vor-wort)\n",
+    })
+    front = {f.source.name: (f.id, [h.attr.id for h in walk(f.blocks) if isinstance(h, m.Header)])
+             for f in loaded.book.front_matter}
+    assert front == {"000-lizenz.md": ("lizenz", ["lizenz--lizenz", "lizenz--bedingungen", "lizenz-2"]),
+                     "000.md": ("id-000", ["id-000--null"]),
+                     "01_2 Vor wort.md": ("Vor-wort", ["Vor-wort--vorwort"])}
+    assert _links(loaded.book.entries[0]) == ["#lizenz", "#Vor-wort"]
+    [dup] = loaded.diagnostics
+    assert (dup.code, dup.path.name, dup.line) == (Code.DUPLICATE_ID, "000-lizenz.md", 5)
+    assert f"(first declared at {tmp_path / '000-lizenz.md'}:1:1)" in dup.message
