@@ -115,3 +115,16 @@ def test_every_format_builds_with_bad_images(tmp_path: Path) -> None:
     with zipfile.ZipFile(docx.render(book, theme, tmp_path / "b.docx").path) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert len(media) >= 2
+
+
+@pytest.mark.parametrize("svg", [
+    '<rect width="4" height="4" fill="URL(http://example.org/track.svg#a)"/>',
+    '<rect width="4" height="4" style="fill: Url( \'http://example.org/t.svg#a\')"/>',
+    "<style>rect { fill: URL(http://example.org/t.svg#a) }</style>",
+    '<style>@IMPORT "http://example.org/t.css";</style>',
+])
+def test_css_names_are_matched_in_any_case_as_css_reads_them(tmp_path: Path, svg: str) -> None:
+    """``URL(…)`` and ``@IMPORT`` are ``url(…)`` and ``@import`` to every CSS reader."""
+    (tmp_path / "a.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>', encoding="utf-8")
+    with pytest.raises(ImageProblem, match="refers to an outside resource"):
+        inspect_image(tmp_path / "a.svg")
