@@ -12,8 +12,9 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "we
 _MAX_PIXELS = 100_000_000
 """Larger images are refused before they are decoded (decompression bombs)."""
 _SVG_LOCAL_REF = re.compile(r"#[\w.\-]*")
-_OUTSIDE_URL = re.compile(r"url\(\s*['\"]?(?!#)", re.IGNORECASE)
-"""A CSS ``url(…)`` that is not a fragment of this SVG; CSS reads ``URL(`` as ``url(``."""
+_OUTSIDE_URL = re.compile(r"url\(\s*+['\"]?+(?!#)", re.IGNORECASE)
+"""A CSS ``url(…)`` that is not a fragment of this SVG; CSS reads ``URL(`` as ``url(``. Possessive:
+giving back the quote or a space made ``url('#g')`` an outside URL."""
 _OUTSIDE_STYLE = re.compile(_OUTSIDE_URL.pattern + "|@import", re.IGNORECASE)
 
 
