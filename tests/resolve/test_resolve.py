@@ -1,11 +1,13 @@
 """One pass over the whole book: ids, links, aliases, duplicates, index."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from publish import model as m
 from publish.build import load_book
 from publish.diagnostics import Code
+from publish.resolve.resolver import resolve_book
 from publish.tree import walk
 
 from tests.resolve.test_images import png
@@ -176,3 +178,92 @@ def test_front_matter_ids_drop_the_ordering_number_and_scope_their_headings(tmp_
     [dup] = loaded.diagnostics
     assert (dup.code, dup.path.name, dup.line) == (Code.DUPLICATE_ID, "000-lizenz.md", 5)
     assert f"(first declared at {tmp_path / '000-lizenz.md'}:1:1)" in dup.message
+
+
+def test_every_id_is_registered_with_its_owner_and_links_from_other_entries_are_backlinks(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "GPU.md": '## GPU {#GPU .term aliases="Grafikprozessor"}\n\nEin [Beschleuniger]{.index}, '
+                  '[hier]{#stelle} und [Rechenwerk]{.index #rw}.\n\n[selbst](#GPU){#verweis}\n',
+        "Beschleuniger.md": "## Beschleuniger {#Beschleuniger .term}\n\n[g](#Grafikprozessor) [s](#stelle)\n",
+        "TPU.md": "## TPU {#TPU .term}\n\n[b](#Beschleuniger) [g](#GPU)\n",
+    })
+    book = loaded.book
+    assert {k: v for k, v in book.anchors.items() if not k.startswith(("letter-", "Index-"))} == {
+        "Index": "Index", "titlepage": "titlepage", "toc": "toc", "cover": "cover",
+        "Beschleuniger": "Beschleuniger", "GPU": "GPU", "TPU": "TPU", "GPU--index": "GPU", "stelle": "GPU", "rw": "GPU"}
+    assert {k: v for k, v in book.anchors.items() if k.startswith(("letter-", "Index-"))} == {
+        "letter-B": "Beschleuniger", "letter-G": "GPU", "letter-T": "TPU", "letter-R": "Index",
+        "Index-B": "Index", "Index-G": "Index", "Index-R": "Index", "Index-T": "Index"}
+    gpu = next(e for e in book.entries if e.id == "GPU")
+    assert [n.attr.id for n in walk(gpu.blocks) if isinstance(n, m.Span)] == ["GPU--index", "stelle", "rw"]
+    assert [(g.letter, g.anchor, [e.id for e in g.items]) for g in book.letters] == [
+        ("B", "letter-B", ["Beschleuniger"]), ("G", "letter-G", ["GPU"]), ("T", "letter-T", ["TPU"])]
+    assert dict(book.backlinks) == {"GPU": ("Beschleuniger", "TPU"), "Beschleuniger": ("TPU",)}
+    assert loaded.diagnostics == ()
+
+
+def test_an_entry_may_not_take_a_letter_or_reserved_id_and_its_attr_follows_its_id(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## Apfel {#letter-A .term}\n", "B.md": "## Birne {#toc .term}\n"})
+    assert [(e.id, e.attr.id) for e in loaded.book.entries] == [("letter-A-2", "letter-A-2"), ("toc-2", "toc-2")]
+    messages = [d.message for d in loaded.diagnostics]
+    assert messages == ["duplicate id 'letter-A' (reserved); entry 'Apfel' gets id 'letter-A-2'",
+                        "duplicate id 'toc' (reserved); entry 'Birne' gets id 'toc-2'"]
+
+
+def test_a_declared_id_wins_over_one_made_from_a_title(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## Compute   Budget {.term}\n", "Z.md": "## Budget {#Compute-Budget .term}\n"})
+    assert {e.source.name: e.id for e in loaded.book.entries} == {"Z.md": "Compute-Budget", "A.md": "Compute-Budget-2"}
+
+
+def test_an_alias_that_is_another_entrys_id_is_no_conflict_and_links_go_to_that_entry(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "A.md": "## A {#A .term}\n",
+        "B.md": '## B {#B .term aliases="A,Bee"}\n\n[a](#A) [b](#Bee)\n',
+        "C.md": '## C {#C .term aliases="Bee"}\n',
+    })
+    [conflict] = loaded.diagnostics
+    assert (conflict.code, conflict.path.name, conflict.line, conflict.col) == (Code.ALIAS_CONFLICT, "C.md", 1, 1)
+    assert conflict.message == "alias 'Bee' of 'C' is already an alias of 'B'; links keep going there"
+    assert _links(next(e for e in loaded.book.entries if e.id == "B")) == ["#A", "#B"]
+
+
+def test_an_invalid_id_is_reported_at_its_place(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## 3D-Druck {#3D-Druck .term}\n"})
+    [d] = loaded.diagnostics
+    assert (d.code, d.path.name, d.line, d.col) == (Code.INVALID_ID, "A.md", 1, 1)
+    assert d.message == "id '3D-Druck' is not valid in XHTML; using 'id-3D-Druck'"
+
+
+def test_front_matter_links_are_resolved_but_are_no_backlinks(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "000-vorwort.md": "# Vorwort\n\nSiehe [GPU](#Grafikprozessor).\n",
+        "GPU.md": '## GPU {#GPU .term aliases="Grafikprozessor"}\n',
+    })
+    [front] = loaded.book.front_matter
+    assert [n.url for n in walk(front.blocks) if isinstance(n, m.Link)] == ["#GPU"]
+    assert loaded.book.links == 1 and dict(loaded.book.backlinks) == {}
+
+
+def test_resolving_keeps_metadata_and_time_and_orders_equal_titles_by_id_then_file(tmp_path: Path) -> None:
+    """Called directly (not by the reader): entries in any order, nodes without a source position."""
+    def entry(name: str, id_: str, blocks: tuple[m.Block, ...] = ()) -> m.Entry:
+        return m.Entry(id_, (m.Str("X"),), "X", m.Attr(id_), (), blocks, tmp_path / name, 1, 1)
+
+    link = m.Para((m.Link(m.Attr(), (m.Str("weg"),), "#Weg"), m.Link(m.Attr(), (m.Str("f"),), "datei.md"),
+                   m.RawInline("latex", "\\x"), m.Image(m.Attr(), (m.Str("b"),), "fehlt.png")))
+    metadata, when = m.Metadata(title="T"), datetime(2026, 1, 2, tzinfo=timezone.utc)
+    book, missing, diagnostics = resolve_book(metadata, (), [entry("b.md", "X"), entry("a.md", "X", (link,)),
+                                                             entry("c.md", "W")], tmp_path, when)
+    assert book.metadata is metadata and book.modified == when and book.source == tmp_path
+    assert [(e.source.name, e.id) for e in book.entries] == [("c.md", "W"), ("a.md", "X"), ("b.md", "X-2")]
+    assert [(d.code, d.path, d.line, d.col) for d in diagnostics if d.code is not Code.DUPLICATE_ID] == [
+        (c, Path("?"), 1, 1) for c in (Code.DANGLING_LINK, Code.UNSUPPORTED_LINK, Code.RAW_FORMAT, Code.MISSING_FILE)]
+    assert [(mm.target, mm.uses) for mm in missing] == [("Weg", (m.SourcePos(Path("?"), 1),))]
+
+
+def test_an_entry_may_not_take_the_index_anchor_of_a_letter_only_a_mark_starts(tmp_path: Path) -> None:
+    """``Index-R`` heads the index's R group even when no title starts with R (only a mark)."""
+    loaded = _book(tmp_path, {"Z.md": "## Zahl {#Index-R .term}\n\nEin [Rechenwerk]{.index}.\n"})
+    assert loaded.book.entries[0].id == "Index-R-2"
+    assert [(g.letter, g.anchor) for g in loaded.book.index] == [("R", "Index-R"), ("Z", "Index-Z")]
+    assert [d.code for d in loaded.diagnostics] == [Code.DUPLICATE_ID]
