@@ -35,3 +35,30 @@ def test_fetcher_refuses_another_host_and_a_sibling_folder_with_the_same_prefix(
     assert fetcher.allows(inside) and fetcher.allows(inside.replace("file://", "file://localhost"))
     for url in [inside.replace("file://", "file://evil.example"), (sibling / "bild.png").resolve().as_uri()]:
         assert not fetcher.allows(url), url
+
+
+def test_allowed_files_and_data_urls_are_read(tmp_path: Path) -> None:
+    source = tmp_path / "mein buch"
+    source.mkdir()
+    (source / "bild 1.png").write_bytes(png())
+    fetcher = SafeFetcher((tmp_path / "anders" / ".." / "mein buch",))  # roots are resolved
+    uri = (source / "bild 1.png").as_uri()
+    assert "%20" in uri and fetcher.allows(uri)
+    for url, content in [(uri, png()), ("data:text/plain;base64,SGFsbG8=", b"Hallo")]:
+        response = fetcher.fetch(url)
+        try:
+            assert response.read() == content
+        finally:
+            response.close()
+
+
+@pytest.mark.parametrize("path", ["%2e%2e/geheim.png", "%2E%2E%2Fgeheim.png", "unter/../../geheim.png"])
+def test_an_encoded_or_dotted_way_out_of_the_folder_is_refused(tmp_path: Path, path: str) -> None:
+    source = tmp_path / "book"
+    (source / "unter").mkdir(parents=True)
+    (tmp_path / "geheim.png").write_bytes(png())
+    fetcher = SafeFetcher((source,))
+    url = source.as_uri() + "/" + path
+    assert not fetcher.allows(url)
+    with pytest.raises(Exception, match=r"^refused .*: only files inside the source and theme folders are read$"):
+        fetcher.fetch(url)
