@@ -101,7 +101,8 @@ def test_authors_is_a_list_and_wins_over_author(tmp_path: Path) -> None:
 def test_bad_config_says_what_is_wrong_and_keeps_the_default(tmp_path: Path, toml: str, message: str) -> None:
     config, diagnostics = load_config(_config(tmp_path, toml))
     assert [(d.code, d.severity.value, d.message) for d in diagnostics] == [(Code.BAD_CONFIG, "error", message)]
-    assert diagnostics[0].path == tmp_path / "book.toml"
+    assert (diagnostics[0].path, diagnostics[0].col) == (tmp_path / "book.toml", 1)
+    assert diagnostics[0].line == (1 if "must be a table" in message or "section" in message else 2)
     assert config.metadata == Metadata() and config.sources == SourceConfig()
 
 
@@ -110,6 +111,7 @@ def test_bad_config_says_what_is_wrong_and_keeps_the_default(tmp_path: Path, tom
     ("[book]\n# title = 5 would be wrong\ntitle\t= 5\n", 3),
     ("[book]\nsubtitle = 'title = 5'\n'title' = 5\n", 3),
     ('[book]\n"ti.tle" = 5\n', 2),
+    ('\n[book]\ntitle = 5\n', 3),
     ('book = { title = 5 }\n', 1),
 ])
 def test_the_line_is_the_one_that_sets_the_key(tmp_path: Path, toml: str, line: int) -> None:
@@ -135,8 +137,9 @@ def test_an_unreadable_book_toml_is_one_error_at_its_place(tmp_path: Path, conte
 def test_control_characters_are_taken_out_of_lists_too(tmp_path: Path) -> None:
     config, diagnostics = load_config(_config(tmp_path, '[book]\nauthors = ["A\\u0001da", "Bea"]\n'))
     assert config.metadata.authors == ("Ada", "Bea")
-    assert [(d.code, d.severity.value, d.line, d.message) for d in diagnostics] == [
-        (Code.CONTROL_CHARACTER, "warning", 2, "book.authors holds control characters; they are taken out")]
+    assert [(d.code, d.severity.value, d.path, d.line, d.col, d.message) for d in diagnostics] == [
+        (Code.CONTROL_CHARACTER, "warning", tmp_path / "book.toml", 2, 1,
+         "book.authors holds control characters; they are taken out")]
 
 
 def test_metadata_from_the_sources_fills_only_what_book_toml_left_unset(tmp_path: Path) -> None:
