@@ -267,3 +267,32 @@ def test_an_entry_may_not_take_the_index_anchor_of_a_letter_only_a_mark_starts(t
     assert loaded.book.entries[0].id == "Index-R-2"
     assert [(g.letter, g.anchor) for g in loaded.book.index] == [("R", "Index-R"), ("Z", "Index-Z")]
     assert [d.code for d in loaded.diagnostics] == [Code.DUPLICATE_ID]
+
+
+def test_an_image_shown_or_refused_says_which_and_why(tmp_path: Path) -> None:
+    (tmp_path / "bilder").mkdir()
+    (tmp_path / "bild.png").write_bytes(png())
+    (tmp_path / "kaputt.png").write_bytes(b"kein Bild")
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n![gut](./bilder/../bild.png) ![weg](weg.png) "
+                                      "![raus](../x.png) ![netz](HTTP://example.org/x.png) ![k](kaputt.png)\n"})
+    entry = loaded.book.entries[0]
+    assert [n.src for n in walk(entry.blocks) if isinstance(n, m.Image)] == ["bild.png"]
+    assert dict(loaded.book.images) == {"bild.png": "image/png"}
+    assert [(s.attr, s.content) for s in walk(entry.blocks) if isinstance(s, m.Span)] == [
+        (m.Attr("", (m.MISSING_IMAGE_CLASS,)), (m.Str(alt),)) for alt in ("weg", "raus", "netz", "k")]
+    assert [(d.code, d.message) for d in loaded.diagnostics] == [
+        (Code.MISSING_FILE, "image 'weg.png' does not exist; its alt text is shown instead"),
+        (Code.OUTSIDE_SOURCE, "image '../x.png' lies outside the source folder; its alt text is shown instead"),
+        (Code.REMOTE_RESOURCE, "image 'HTTP://example.org/x.png' is not a file in the source folder; "
+                               "nothing is fetched from outside; its alt text is shown instead"),
+        (Code.BAD_IMAGE, "image 'kaputt.png' is not a readable image (UnidentifiedImageError); "
+                         "its alt text is shown instead")]
+
+
+def test_links_to_a_repaired_id_of_a_mark_or_span_follow_it(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\n[Begriff]{.index #3b} und [Stelle]{#3s}.\n\n"
+                                      "### Teil {#teil}\n\n### Teil {#teil}\n\n[m](#3b) [s](#3s)\n"})
+    entry = loaded.book.entries[0]
+    assert _links(entry) == ["#id-3b", "#id-3s"]
+    assert [d.message for d in loaded.diagnostics if d.code is Code.DUPLICATE_ID] == [
+        f"duplicate id 'teil' (first declared at {tmp_path / 'A.md'}:5:1); this one gets id 'teil-2'"]
