@@ -296,3 +296,25 @@ def test_links_to_a_repaired_id_of_a_mark_or_span_follow_it(tmp_path: Path) -> N
     assert _links(entry) == ["#id-3b", "#id-3s"]
     assert [d.message for d in loaded.diagnostics if d.code is Code.DUPLICATE_ID] == [
         f"duplicate id 'teil' (first declared at {tmp_path / 'A.md'}:5:1); this one gets id 'teil-2'"]
+
+
+def test_backlinks_count_links_into_an_entry_and_follow_book_order_and_missing_entries_most_used_first(
+        tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "X.md": "## Ziel {#X .term}\n\n### Teil {#x-teil}\n",
+        "Z1.md": "## Apfel {#Z1 .term}\n\n[t](#x-teil) [z](#Zeta) [z](#Zeta)\n",
+        "A1.md": "## Zebra {#A1 .term}\n\n[x](#X) [a](#Alpha)\n",
+    })
+    assert dict(loaded.book.backlinks) == {"X": ("Z1", "A1")}
+    assert [(mm.target, len(mm.uses)) for mm in loaded.missing] == [("Zeta", 2), ("Alpha", 1)]
+    apfel = next(e for e in loaded.book.entries if e.id == "Z1")
+    assert [s.content for s in walk(apfel.blocks) if isinstance(s, m.Span)] == [(m.Str("z"),), (m.Str("z"),)]
+    dangling = next(d for d in loaded.diagnostics if d.code is Code.DANGLING_LINK)
+    assert (dangling.path.name, dangling.line, dangling.col) == ("Z1.md", 3, 18)
+    assert dangling.message == "link to #Zeta: no entry, heading or alias has this id; rendered as plain text"
+
+
+def test_a_duplicate_heading_id_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {"A.md": "## A {#A .term}\n\nText [hier]{#ort} und [dort]{#ort}.\n\n# Kopf {#ort}\n"})
+    [dup] = [d for d in loaded.diagnostics if d.code is Code.DUPLICATE_ID]
+    assert (dup.line, dup.col) == (5, 1)
