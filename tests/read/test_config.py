@@ -129,7 +129,8 @@ def test_an_unreadable_book_toml_is_one_error_at_its_place(tmp_path: Path, conte
     (tmp_path / "book.toml").write_bytes(content)
     config, diagnostics = load_config(tmp_path)
     [d] = diagnostics
-    assert (d.code, d.severity.value, d.path, (d.line, d.col)) == (Code.BAD_CONFIG, "error", tmp_path / "book.toml", where)
+    assert (d.code, d.severity.value, d.path, (d.line, d.col)) == \
+        (Code.BAD_CONFIG, "error", tmp_path / "book.toml", where)
     assert d.message.startswith("cannot read book.toml: ")
     assert config == BookConfig(Metadata(), SourceConfig(), frozenset())
 
