@@ -129,5 +129,5 @@ def test_a_theme_fingerprint_sees_every_file_its_name_and_the_chain_order_but_no
     assert folder_fingerprint(chain) != before
     (theme / "fonts" / "a.ttf").write_bytes(b"font")
     assert folder_fingerprint(chain) == before
-    (theme / "fonts" / "a.ttf").rename(theme / "a.ttf")
+    (theme / "fonts" / "a.ttf").rename(theme / "fonts" / "b.ttf")  # the same order, another name
     assert folder_fingerprint(chain) != before

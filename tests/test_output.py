@@ -264,8 +264,21 @@ def test_the_epoch_message_names_the_value_and_the_limit(monkeypatch: pytest.Mon
 # --- staged outputs (a build writes beside the target, then one rename) ---------------------
 
 
+def test_the_temporary_file_is_one_the_next_build_removes_if_a_kill_left_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    renamed: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(output.os, "replace", lambda src, dst: renamed.append(src) or real_replace(src, dst))
+    write_atomically(tmp_path / "book.pdf", b"%PDF")
+    [tmp] = renamed
+    assert re.fullmatch(r"\.book\.pdf\.\w+\.tmp", Path(tmp).name) and Path(tmp).parent == tmp_path
+    Path(tmp).write_bytes(b"halb")  # as a killed write would have left it
+    remove_stale_staged(tmp_path / "book.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
+
+
 def test_a_staged_path_is_fresh_hidden_and_beside_its_target(tmp_path: Path) -> None:
-    target = tmp_path / "neu" / "book.pdf"
+    target = tmp_path / "neu" / "tiefer" / "book.pdf"
     first, second = staged_path(target), staged_path(target)
     assert first.parent == target.parent and target.parent.is_dir()
     assert re.fullmatch(r"\.book\.pdf\.[0-9a-f]{8}\.tmp", first.name) and first != second
