@@ -248,6 +248,8 @@ def test_check_reports_the_epoch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 @pytest.mark.parametrize("value, message", [
     ("5000000000", "SOURCE_DATE_EPOCH=5000000000 is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
     ("9" * 30, f"SOURCE_DATE_EPOCH={'9' * 20}… is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("9" * 24, f"SOURCE_DATE_EPOCH={'9' * 24} is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("9" * 25, f"SOURCE_DATE_EPOCH={'9' * 20}… is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
     ("4354819198", None),
     ("gestern", "SOURCE_DATE_EPOCH='gestern' is not a number of seconds; ignored "
                 "(the newest source file's time is used)"),
@@ -257,6 +259,8 @@ def test_the_epoch_message_names_the_value_and_the_limit(monkeypatch: pytest.Mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", f" {value}\n")
     claimed, diagnostic = source_date_epoch()
     assert (diagnostic.message if diagnostic else None) == message
+    if diagnostic:  # no file, so no place: ``check --json`` gives line 0 and column 0
+        assert (diagnostic.path, diagnostic.line, diagnostic.col) == (None, 0, 0)
     if value.isdigit():  # the last second a zip can hold is still taken as it is
         assert claimed == datetime(2107, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
 
