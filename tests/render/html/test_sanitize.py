@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.render.html.sanitize import sanitize_html
+from publish.render.html.sanitize import html_text, sanitize_html
 
 
 def test_scripts_styles_and_handlers_are_removed() -> None:
@@ -250,3 +250,21 @@ def test_invalid_raw_html_in_entries_gives_a_valid_epub(tmp_path: Path) -> None:
                  "inner", "list", "After the block."):
         assert kept in text
     assert "dropped" not in text and "<script" not in text
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("a<br/>b", "a<br>b"),
+    ("<div/>Text", "<div></div>Text"),
+    ("<b/>c", "<b></b>c"),
+    ("<x-foo/>b", "b"),
+    ("<style/>y", "y"),
+    ("<script><b/><br/></script>x", "x"),
+    ("<p>a<hr/>b</p>", "<p>a</p><hr>b"),
+])
+def test_self_closing_tags_are_empty_elements_or_dropped(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+def test_formats_without_html_get_the_visible_text_only() -> None:
+    assert html_text('<p>Ein <b>fetter</b>&nbsp;Satz<script>x</script></p>\n<div>zwei &amp; drei</div>') == \
+        "Ein fetter Satz zwei & drei"
