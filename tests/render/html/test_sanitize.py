@@ -268,3 +268,34 @@ def test_self_closing_tags_are_empty_elements_or_dropped(fragment: str, html: st
 def test_formats_without_html_get_the_visible_text_only() -> None:
     assert html_text('<p>Ein <b>fetter</b>&nbsp;Satz<script>x</script></p>\n<div>zwei &amp; drei</div>') == \
         "Ein fetter Satz zwei & drei"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    # details: a summary first, then flow content; else a div, and a late summary is its text
+    ("<details><summary>S <b>f</b></summary><p>x</p><p>y</p></details>",
+     "<details><summary>S <b>f</b></summary><p>x</p><p>y</p></details>"),
+    ("<details> <p>x <b>y</b></p></details>", "<div> <p>x <b>y</b></p></div>"),
+    ("<details><p>x</p><summary>S</summary></details>", "<div><p>x</p>S</div>"),
+    # figure: flow content, one figcaption first or last
+    ("<figure><p>x <b>y</b></p><figcaption>c <b>d</b></figcaption></figure>",
+     "<figure><p>x <b>y</b></p><figcaption>c <b>d</b></figcaption></figure>"),
+    ("<figure><figcaption>c</figcaption><p>x</p><figcaption>z</figcaption></figure>",
+     "<figure><figcaption>c</figcaption><p>x</p>z</figure>"),
+    # dl: terms and definitions with their content; no link inside a link, however deep
+    ("<dl><dt><b>t</b></dt><dd><p>d</p></dd></dl>", "<dl><dt><b>t</b></dt><dd><p>d</p></dd></dl>"),
+    ('<a href="https://x.org">a <dl><dt><a href="https://y.org">y</a></dt></dl></a>',
+     "<a>a <dl><dt>y</dt><dd></dd></dl></a>"),
+    # tables: a tfoot before rows and a caption after them become bodies; no rows, only the caption's text
+    ("<table><tfoot><tr><td>f</td></tr></tfoot><tr><td>r</td></tr></table>",
+     "<table><tbody><tr><td>f</td></tr></tbody><tbody><tr><td>r</td></tr></tbody></table>"),
+    ("<table><caption>c</caption><tr></tr></table>", "<table><caption>c</caption><tr></tr></table>"),
+    ("<table><caption>c</caption><tbody></tbody></table>", "c"),
+    ("<table><tbody><tr><td>x</td></tr></tbody><caption>c</caption></table>",
+     "<table><tbody><tr><td>x</td></tr></tbody><tbody><tr><td>c</td></tr></tbody></table>"),
+    # list items are lifted out of phrasing wrappers, not out of flow-only ones
+    ("<ul><b><i><li>x</li></i></b></ul>", "<ul><li>x</li></ul>"),
+    ("<ul><div><li>x</li></div></ul>", "<ul><li><div>x</div></li></ul>"),
+    ("<ul><b><div><li>x</li></div></b></ul>", "<ul><li><b>x</b></li></ul>"),
+])
+def test_containers_get_the_children_their_content_model_allows(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
