@@ -299,3 +299,26 @@ def test_formats_without_html_get_the_visible_text_only() -> None:
 ])
 def test_containers_get_the_children_their_content_model_allows(fragment: str, html: str) -> None:
     assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ('<hr class="trenner">', '<hr class="trenner">'),  # a void element keeps its attributes
+    ('<a href="https://x.org">a<details><summary>S</summary>d</details></a>', "<a>aSd</a>"),  # nothing interactive
+    ("<dfn>a <dfn>b</dfn></dfn>", "<dfn>a b</dfn>"),  # no definition inside a definition
+    ("<table><caption>c<table><tr><td>i</td></tr></table></caption><tr><td>r</td></tr></table>",
+     "<table><caption>ci</caption><tr><td>r</td></tr></table>"),  # no table inside a caption
+    ("<details><summary><p>S</p></summary>x</details>", "<details><summary>S</summary>x</details>"),  # phrasing
+    ("<table><tr><td><p>x</p></td><th><p>h</p></th></tr></table>",
+     "<table><tr><td><p>x</p></td><th><p>h</p></th></tr></table>"),  # cells hold flow content
+    ("<ul><li><p>x</p></li></ul>", "<ul><li><p>x</p></li></ul>"),
+    ("<dl><dt><p>t</p></dt><dd><p>d</p></dd></dl>", "<dl><dt><p>t</p></dt><dd><p>d</p></dd></dl>"),
+    ("<table><thead><td>h</td></thead><tbody>x</tbody></table>",
+     "<table><thead><tr><td>h</td></tr></thead><tbody><tr><td>x</td></tr></tbody></table>"),  # rows in sections
+    ('<span dir="sideways" lang="de" title="t">x</span>', '<span lang="de" title="t">x</span>'),  # only the bad one
+    ('<span class=" a  b ">x</span>', '<span class="a b">x</span>'),
+    ("<p>a<p>b", "<p>a</p><p>b</p>"),  # an implied end tag
+    ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),
+    ("<b><i>x</b>y</i>", "<b><i>x</i></b>y"),  # misnested end tags close what they must
+])
+def test_content_models_nesting_and_attributes_in_detail(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
