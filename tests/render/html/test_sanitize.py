@@ -322,3 +322,24 @@ def test_containers_get_the_children_their_content_model_allows(fragment: str, h
 ])
 def test_content_models_nesting_and_attributes_in_detail(fragment: str, html: str) -> None:
     assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("<div><p>x</p></div>", "<div><p>x</p></div>"),  # flow content inside flow containers
+    ("<blockquote><p>x</p></blockquote>", "<blockquote><p>x</p></blockquote>"),
+    ("<table><caption><p>c</p></caption><tr><td>r</td></tr></table>",
+     "<table><caption><p>c</p></caption><tr><td>r</td></tr></table>"),
+    ('<span data-x="1" title="t">x</span>', '<span title="t">x</span>'),  # an unknown attribute ends nothing
+    ('<span dir="ltr">x</span>', '<span dir="ltr">x</span>'),
+    ('<table><tr><th colspan="2">h</th><td colspan="1">d</td></tr></table>',
+     '<table><tr><th colspan="2">h</th><td colspan="1">d</td></tr></table>'),
+    ('<span class="\u00a0x">y</span>', '<span class="\u00a0x">y</span>'),  # HTML splits classes on ASCII space only
+    ("<p>\"ja\" &amp; 'nein'</p>", "<p>\"ja\" &amp; 'nein'</p>"),  # quotes in text stay quotes
+    ("<iframe><b>x</b></iframe>y", "y"),  # allowed tags inside dropped content are dropped too
+])
+def test_containers_attributes_and_text_keep_what_is_valid(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+def test_xhtml_closes_void_elements_at_any_depth() -> None:
+    assert sanitize_html("<p>a<br>b</p>", xhtml=True) == "<p>a<br />b</p>"
