@@ -343,3 +343,15 @@ def test_containers_attributes_and_text_keep_what_is_valid(fragment: str, html: 
 
 def test_xhtml_closes_void_elements_at_any_depth() -> None:
     assert sanitize_html("<p>a<br>b</p>", xhtml=True) == "<p>a<br />b</p>"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("<div><x-foo><p>a</p></x-foo></div>", "<div><p>a</p></div>"),  # an unknown wrapper keeps its context
+    ("<div><iframe><b/></iframe>x</div>y", "<div>x</div>y"),  # a self-closing tag in dropped content
+    ("<figure><figcaption><p>c</p></figcaption></figure>", "<figure><figcaption><p>c</p></figcaption></figure>"),
+    ("<table><caption><b>c</b></caption></table>", "<b>c</b>"),  # a caption alone is no table
+    ("<details> </details>", "<div> </div>"),
+    ('<span class="Xa aX">y</span>', '<span class="Xa aX">y</span>'),
+])
+def test_edge_cases_of_wrappers_dropped_content_and_empty_containers(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
