@@ -355,3 +355,8 @@ def test_xhtml_closes_void_elements_at_any_depth() -> None:
 ])
 def test_edge_cases_of_wrappers_dropped_content_and_empty_containers(fragment: str, html: str) -> None:
     assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment", ["<script>a<SCRIPT>b</script>c</script>d", "<style>a<Style>b</style>c</style>d"])
+def test_a_nested_dropped_element_in_another_case_does_not_end_the_drop_early(fragment: str) -> None:
+    assert sanitize_html(fragment) == "d"
