@@ -360,3 +360,13 @@ def test_edge_cases_of_wrappers_dropped_content_and_empty_containers(fragment: s
 @pytest.mark.parametrize("fragment", ["<script>a<SCRIPT>b</script>c</script>d", "<style>a<Style>b</style>c</style>d"])
 def test_a_nested_dropped_element_in_another_case_does_not_end_the_drop_early(fragment: str) -> None:
     assert sanitize_html(fragment) == "d"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ('<ins><a href="https://x.org">x</a></ins>', "<ins><a>x</a></ins>"),  # ins and del are transparent
+    ("<div><ins><details><summary>S</summary>d</details></ins></div>",
+     "<div><ins><details><summary>S</summary>d</details></ins></div>"),
+    ("<div><li>a<p>b</p></li></div>", "<div>a<p>b</p></div>"),  # a misplaced item's content keeps its context
+])
+def test_transparent_and_misplaced_elements_keep_the_content_their_context_allows(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
