@@ -367,6 +367,8 @@ def test_a_nested_dropped_element_in_another_case_does_not_end_the_drop_early(fr
     ("<div><ins><details><summary>S</summary>d</details></ins></div>",
      "<div><ins><details><summary>S</summary>d</details></ins></div>"),
     ("<div><li>a<p>b</p></li></div>", "<div>a<p>b</p></div>"),  # a misplaced item's content keeps its context
+    ("<table><thead><tr><th><b>h</b></th></tr></thead><tbody><tr><td><p>x</p></td></tr></tbody></table>",
+     "<table><thead><tr><th><b>h</b></th></tr></thead><tbody><tr><td><p>x</p></td></tr></tbody></table>"),
 ])
 def test_transparent_and_misplaced_elements_keep_the_content_their_context_allows(fragment: str, html: str) -> None:
     assert sanitize_html(fragment) == html
