@@ -46,12 +46,13 @@ def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: 
     entries = sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
     front = list(front)
     resolver = _Resolver(source)
-    # Every index term's letter: titles and aliases, and the marks (``Index-R`` for a mark alone).
     terms = {t for e in entries for t in (e.title_text, *e.aliases)}
+    for letter in {initial_letter(t) for t in terms}:
+        resolver.registry.reserve(letter_anchor(m.LETTER_PREFIX, letter), m.INDEX_ID)
+    # The index groups its marks too: ``Index-R`` exists for a mark alone.
     terms |= {mark_term(n) for part in (*entries, *front) for n in walk(part.blocks)
               if isinstance(n, m.Span) and m.INDEX_MARK_CLASS in n.attr.classes}
     for letter in {initial_letter(t) for t in terms}:
-        resolver.registry.reserve(letter_anchor(m.LETTER_PREFIX, letter), m.INDEX_ID)
         resolver.registry.reserve(letter_anchor(m.INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
     entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
