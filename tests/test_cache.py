@@ -11,7 +11,7 @@ import pytest
 
 from publish.read import parallel as reading_module
 from publish.build import load_book
-from publish.cache import Cache, decode, encode
+from publish.cache import Cache, decode, encode, folder_fingerprint
 
 from tests.conftest import SEEDS
 
@@ -107,3 +107,27 @@ def test_fingerprints_take_file_names_that_are_not_utf8() -> None:
     odd = b"b\xfcch.md".decode("utf-8", "surrogateescape")
     assert fingerprint(odd) != fingerprint(b"b\xfdch.md".decode("utf-8", "surrogateescape"))
     assert fingerprint("ab", "c") != fingerprint("a", "bc")  # parts are framed, not concatenated
+
+
+def test_a_theme_fingerprint_sees_every_file_its_name_and_the_chain_order_but_not_the_cache(tmp_path: Path) -> None:
+    """The PDF's part cache is keyed by the theme folders' fingerprint: any edit to a theme file
+    must lay the parts out again, a file in a ``.cache`` folder must not."""
+    theme, parent = tmp_path / "theme", tmp_path / "parent"
+    (theme / "fonts").mkdir(parents=True), parent.mkdir()
+    (theme / "book.css").write_text("p { color: black }", encoding="utf-8")
+    (theme / "fonts" / "a.ttf").write_bytes(b"font")
+    (parent / "theme.toml").write_text("[page]\n", encoding="utf-8")
+    chain = (theme, parent)
+    before = folder_fingerprint(chain)
+    assert folder_fingerprint(chain) == before
+    (theme / ".cache").mkdir()
+    (theme / ".cache" / "x.json").write_text("{}", encoding="utf-8")
+    assert folder_fingerprint(chain) == before
+    assert folder_fingerprint((parent, theme)) != before
+    assert folder_fingerprint((theme,)) != before
+    (theme / "fonts" / "a.ttf").write_bytes(b"font!")
+    assert folder_fingerprint(chain) != before
+    (theme / "fonts" / "a.ttf").write_bytes(b"font")
+    assert folder_fingerprint(chain) == before
+    (theme / "fonts" / "a.ttf").rename(theme / "fonts" / "b.ttf")  # the same order, another name
+    assert folder_fingerprint(chain) != before

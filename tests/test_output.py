@@ -1,8 +1,12 @@
 """Writing outputs: a temporary file renamed into place, and the build's time that is never the clock."""
 from __future__ import annotations
 
+import io
 import os
+import re
 import stat
+import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,7 +17,8 @@ from publish.model import Metadata
 from publish.build import book_name
 from publish.cli import main
 from publish.diagnostics import Code, Severity
-from publish.output import build_time, source_date_epoch, write_atomically, write_zip
+from publish.output import (build_time, commit_staged, discard_staged, remove_stale_staged, rewrite_zip,
+                            source_date_epoch, staged_path, write_atomically, write_zip)
 
 PAST = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
 
@@ -238,3 +243,151 @@ def test_check_reports_the_epoch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
     assert main(["check", "--source", str(tmp_path)]) == 0
     assert "ignored" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, message", [
+    ("5000000000", "SOURCE_DATE_EPOCH=5000000000 is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("9" * 30, f"SOURCE_DATE_EPOCH={'9' * 20}… is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("9" * 24, f"SOURCE_DATE_EPOCH={'9' * 24} is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("9" * 25, f"SOURCE_DATE_EPOCH={'9' * 20}… is after 2107-12-31, the last date a zip file (EPUB, DOCX) can hold"),
+    ("4354819198", None),
+    ("gestern", "SOURCE_DATE_EPOCH='gestern' is not a number of seconds; ignored "
+                "(the newest source file's time is used)"),
+])
+def test_the_epoch_message_names_the_value_and_the_limit(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                         message: str | None) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", f" {value}\n")
+    claimed, diagnostic = source_date_epoch()
+    assert (diagnostic.message if diagnostic else None) == message
+    if diagnostic:  # no file, so no place: ``check --json`` gives line 0 and column 0
+        assert (diagnostic.path, diagnostic.line, diagnostic.col) == (None, 0, 0)
+    if value.isdigit():  # the last second a zip can hold is still taken as it is
+        assert claimed == datetime(2107, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
+
+
+# --- staged outputs (a build writes beside the target, then one rename) ---------------------
+
+
+def test_the_temporary_file_is_one_the_next_build_removes_if_a_kill_left_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    renamed: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(output.os, "replace", lambda src, dst: renamed.append(src) or real_replace(src, dst))
+    write_atomically(tmp_path / "book.pdf", b"%PDF")
+    [tmp] = renamed
+    assert re.fullmatch(r"\.book\.pdf\.\w+\.tmp", Path(tmp).name) and Path(tmp).parent == tmp_path
+    Path(tmp).write_bytes(b"halb")  # as a killed write would have left it
+    remove_stale_staged(tmp_path / "book.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
+
+
+def test_a_staged_path_is_fresh_hidden_and_beside_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "neu" / "tiefer" / "book.pdf"
+    first, second = staged_path(target), staged_path(target)
+    assert first.parent == target.parent and target.parent.is_dir()
+    assert re.fullmatch(r"\.book\.pdf\.[0-9a-f]{8}\.tmp", first.name) and first != second
+    assert not first.exists()
+
+
+def test_a_staged_file_replaces_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"alt")
+    staged = staged_path(target)
+    staged.write_bytes(b"neu")
+    commit_staged(staged, target)
+    assert target.read_bytes() == b"neu" and _leftovers(tmp_path, target) == []
+
+
+@pytest.mark.parametrize("existed", [True, False])
+def test_a_staged_folder_replaces_its_target_and_the_old_one_goes(tmp_path: Path, existed: bool) -> None:
+    target = tmp_path / "site"
+    if existed:
+        (target / "alt").mkdir(parents=True)
+        (target / "alt" / "index.html").write_text("alt", encoding="utf-8")
+    staged = staged_path(target)
+    staged.mkdir()
+    (staged / "index.html").write_text("neu", encoding="utf-8")
+    commit_staged(staged, target)
+    assert sorted(p.name for p in target.iterdir()) == ["index.html"]
+    assert (target / "index.html").read_text(encoding="utf-8") == "neu" and _leftovers(tmp_path, target) == []
+
+
+def test_discarding_removes_a_staged_file_or_folder_and_minds_no_missing_one(tmp_path: Path) -> None:
+    folder, file = tmp_path / "f", tmp_path / "g"
+    (folder / "tief").mkdir(parents=True)
+    (folder / "tief" / "x").write_bytes(b"x")
+    file.write_bytes(b"y")
+    for staged in (folder, file, tmp_path / "nie-da"):
+        discard_staged(staged)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_a_killed_build_left_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "book[1].pdf"
+    stale_file, stale_folder = tmp_path / ".book[1].pdf.0a1b2c3d.tmp", tmp_path / ".book[1].pdf.ffff0000.tmp"
+    stale_file.write_bytes(b"halb")
+    stale_folder.mkdir()
+    (stale_folder / "x").write_bytes(b"x")
+    keep = [tmp_path / n for n in ("book[1].pdf", ".book[1].pdfx.0a1b2c3d.tmp", ".book1.pdf.0a1b2c3d.tmp",
+                                   ".book[1].pdf.0a1b2c3d.txt", "book[1].pdf.0a1b2c3d.tmp")]
+    for path in keep:
+        path.write_bytes(b"bleibt")
+    remove_stale_staged(target)
+    assert sorted(tmp_path.iterdir()) == sorted(keep)
+    remove_stale_staged(tmp_path / "nirgends" / "book.pdf")
+
+
+# --- reproducible zips (EPUB, DOCX) ------------------------------------------------------
+
+
+MEMBERS = [("b.xml", b"<b/>" * 100), ("mimetype", b"application/epub+zip"), ("a/c.txt", b"c" * 1000)]
+
+
+def test_a_zip_has_its_first_member_stored_first_and_one_time_and_mode_for_all() -> None:
+    data = write_zip(MEMBERS, datetime(2026, 11, 28, 12, 30, 45, tzinfo=timezone.utc), first="mimetype")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    infos = archive.infolist()
+    assert [i.filename for i in infos] == ["mimetype", "b.xml", "a/c.txt"]
+    assert [i.compress_type for i in infos] == [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_DEFLATED]
+    assert {i.date_time for i in infos} == {(2026, 11, 28, 12, 30, 44)}  # DOS time: steps of two seconds
+    assert {(i.external_attr >> 16, i.create_system) for i in infos} == {(0o644, 3)}
+    assert data[30:38] == b"mimetype" and data[38:58] == b"application/epub+zip"  # EPUB's magic at offset 38
+    assert {n: archive.read(n) for n, _ in MEMBERS} == dict(MEMBERS)
+    assert write_zip(MEMBERS, datetime(2026, 11, 28, 12, 30, 45, tzinfo=timezone.utc), first="mimetype") == data
+
+
+def test_a_zip_without_a_first_member_keeps_the_given_order_and_compresses_all() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(write_zip(MEMBERS, datetime(2026, 1, 1, tzinfo=timezone.utc))))
+    assert [(i.filename, i.compress_type) for i in archive.infolist()] == [
+        (n, zipfile.ZIP_DEFLATED) for n, _ in MEMBERS]
+
+
+@pytest.mark.parametrize("level", [9, 1])
+def test_zip_members_are_deflated_at_the_given_level(level: int) -> None:
+    text = bytes(range(256)) * 50 + b"".join(str(i).encode() for i in range(5000))
+    kwargs = {} if level == 9 else {"level": level}
+    info = zipfile.ZipFile(io.BytesIO(write_zip([("t", text)], datetime(2026, 1, 1), **kwargs))).getinfo("t")
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+    assert info.compress_size == len(deflate.compress(text) + deflate.flush())
+
+
+def test_a_time_before_1980_is_recorded_as_1980() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(write_zip(MEMBERS, datetime(1970, 1, 1, tzinfo=timezone.utc))))
+    assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_rewritten_zip_changes_only_the_named_members_and_is_reproducible() -> None:
+    original = zipfile.ZipFile(io.BytesIO(write_zip(MEMBERS, datetime(2001, 1, 1))), "r")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as messy:  # another tool's zip: its own times, mimetype last
+        for name, data in MEMBERS:
+            messy.writestr(name, data)
+    when = datetime(2026, 5, 6, 7, 8, 10, tzinfo=timezone.utc)
+    rewritten = rewrite_zip(buffer.getvalue(), when, first="mimetype", change={"b.xml": lambda d: d.upper()})
+    archive = zipfile.ZipFile(io.BytesIO(rewritten))
+    assert [i.filename for i in archive.infolist()] == ["mimetype", "b.xml", "a/c.txt"]
+    assert archive.read("b.xml") == b"<B/>" * 100 and archive.read("a/c.txt") == original.read("a/c.txt")
+    assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+    assert {i.date_time for i in archive.infolist()} == {(2026, 5, 6, 7, 8, 10)}
+    assert rewrite_zip(rewritten, when, first="mimetype") == rewritten
+    assert rewrite_zip(buffer.getvalue(), when) == write_zip(MEMBERS, when)

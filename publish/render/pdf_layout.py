@@ -8,12 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import weasyprint
-from weasyprint.urls import URLFetcher, URLFetchingError
 
 from ..output import write_atomically
+from .fetcher import SafeFetcher
 
 PART_LINK = "x-publish-anchor:"
 """Links to an anchor in another part leave a part as URI links with this prefix; the join turns
@@ -82,28 +81,6 @@ def _part_link(link: tuple, anchors: set[str]) -> tuple:
     if kind == "internal" and target not in anchors:
         return "external", PART_LINK + target, rectangle, box
     return link
-
-
-class SafeFetcher(URLFetcher):
-    """Reads only files inside the given folders; never the network, never anything else."""
-
-    def __init__(self, roots: tuple[Path, ...]) -> None:
-        super().__init__(allowed_protocols=("file", "data"))
-        self.roots = tuple(root.resolve() for root in roots)
-
-    def fetch(self, url: str, headers: object = None) -> object:
-        if not self.allows(url):
-            raise URLFetchingError(f"refused {url}: only files inside the source and theme folders are read")
-        return super().fetch(url, headers)
-
-    def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return True
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(unquote(parts.path)).resolve()
-        return any(path.is_relative_to(root) for root in self.roots)
 
 
 class _PageCounter(logging.Handler):

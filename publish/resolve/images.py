@@ -12,6 +12,10 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "we
 _MAX_PIXELS = 100_000_000
 """Larger images are refused before they are decoded (decompression bombs)."""
 _SVG_LOCAL_REF = re.compile(r"#[\w.\-]*")
+_OUTSIDE_URL = re.compile(r"url\(\s*+['\"]?+(?!#)", re.IGNORECASE)
+"""A CSS ``url(…)`` that is not a fragment of this SVG; CSS reads ``URL(`` as ``url(``. Possessive:
+giving back the quote or a space made ``url('#g')`` an outside URL."""
+_OUTSIDE_STYLE = re.compile(_OUTSIDE_URL.pattern + "|@import", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,7 @@ def _check_svg(path: Path) -> None:
                 raise ImageProblem(f"holds a script ({attribute}=…)")
             if attribute == "href" and not (_SVG_LOCAL_REF.fullmatch(value.strip())):
                 raise ImageProblem(f"refers to {value!r}; an SVG must be self-contained")
-            if "url(" in value and re.search(r"url\(\s*['\"]?(?!#)", value):
+            if _OUTSIDE_URL.search(value):
                 raise ImageProblem(f"refers to an outside resource in {attribute}")
-        if name == "style" and element.text and re.search(r"url\(\s*['\"]?(?!#)|@import", element.text):
+        if name == "style" and element.text and _OUTSIDE_STYLE.search(element.text):
             raise ImageProblem("refers to an outside resource in a style sheet")

@@ -16,11 +16,15 @@ from ..diagnostics import Code, Diagnostic, warning
 from .collation import initial_letter, sort_key
 from .images import ImageProblem, inspect_image
 from .index import IndexMark, build_index, group_by_letter, letter_anchor
-from ..tree import mark_term, stringify, transform
+from ..tree import mark_term, stringify, transform, walk
 
 
 _HTML_FORMATS = frozenset({"html", "html4", "html5"})
 _WEB_LINK = re.compile(r"^(?:https?://[^\s/?#]+|mailto:[^\s]+@)", re.IGNORECASE)
+
+
+_NOWHERE = m.SourcePos(Path("?"), 1)
+"""Where a node is reported that was built without a source position (not by the reader)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +44,15 @@ def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: 
                  modified: datetime) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
     """Sort the entries into German dictionary order, give every node its id, resolve every link."""
     entries = sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
+    front = list(front)
     resolver = _Resolver(source)
-    for letter in {initial_letter(t) for e in entries for t in (e.title_text, *e.aliases)}:
+    terms = {t for e in entries for t in (e.title_text, *e.aliases)}
+    for letter in {initial_letter(t) for t in terms}:
         resolver.registry.reserve(letter_anchor(m.LETTER_PREFIX, letter), m.INDEX_ID)
+    # The index groups its marks too: ``Index-R`` exists for a mark alone.
+    terms |= {mark_term(n) for part in (*entries, *front) for n in walk(part.blocks)
+              if isinstance(n, m.Span) and m.INDEX_MARK_CLASS in n.attr.classes}
+    for letter in {initial_letter(t) for t in terms}:
         resolver.registry.reserve(letter_anchor(m.INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
     entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
@@ -175,7 +185,7 @@ class _Resolver:
                 self.resolved += 1
                 self.linked.add((owner, anchor))
                 return replace(node, url="#" + anchor)
-            pos = node.pos or m.SourcePos(Path("?"), 1)
+            pos = _where(node)
             self.dangling.setdefault(target, []).append(pos)
             self.diagnostics.append(warning(Code.DANGLING_LINK, pos.path, pos.line, pos.col,
                                             f"link to #{target}: no entry, heading or alias has this id; "
@@ -189,7 +199,7 @@ class _Resolver:
         XML, TeX …) could carry fields, includes or scripts past every check, so it is shown as code."""
         if raw.format in _HTML_FORMATS:
             return replace(raw, format="html")
-        pos = raw.pos or m.SourcePos(Path("?"), 1)
+        pos = _where(raw)
         self.diagnostics.append(warning(Code.RAW_FORMAT, pos.path, pos.line, pos.col,
                                         f"raw {raw.format} markup is not passed to any format; shown as code"))
         attr = m.Attr("", ("raw", raw.format))
@@ -200,7 +210,7 @@ class _Resolver:
         the build folder (or nowhere) in every format, so it is shown as its text."""
         if _WEB_LINK.match(link.url):
             return link
-        pos = link.pos or m.SourcePos(Path("?"), 1)
+        pos = _where(link)
         self.diagnostics.append(warning(Code.UNSUPPORTED_LINK, pos.path, pos.line, pos.col,
                                         f"link to {link.url!r} is neither #id nor a web or mail address; "
                                         "rendered as plain text"))
@@ -208,7 +218,7 @@ class _Resolver:
 
     def _image(self, image: m.Image) -> m.Inline:
         """Images must be files inside the source folder; anything else shows its alt text."""
-        pos = image.pos or m.SourcePos(Path("?"), 1)
+        pos = _where(image)
         src = unquote(image.src)
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src):
             code, problem = Code.REMOTE_RESOURCE, "is not a file in the source folder; nothing is fetched from outside"
@@ -244,3 +254,7 @@ class _Resolver:
     def missing_entries(self) -> tuple[MissingEntry, ...]:
         order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))
         return tuple(MissingEntry(target, tuple(uses)) for target, uses in order)
+
+
+def _where(node: m.Link | m.Image | m.RawBlock | m.RawInline) -> m.SourcePos:
+    return node.pos or _NOWHERE

@@ -115,3 +115,101 @@ def test_every_format_builds_with_bad_images(tmp_path: Path) -> None:
     with zipfile.ZipFile(docx.render(book, theme, tmp_path / "b.docx").path) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert len(media) >= 2
+
+
+@pytest.mark.parametrize("svg", [
+    '<rect width="4" height="4" fill="URL(http://example.org/track.svg#a)"/>',
+    '<rect width="4" height="4" style="fill: Url( \'http://example.org/t.svg#a\')"/>',
+    "<style>rect { fill: URL(http://example.org/t.svg#a) }</style>",
+    '<style>@IMPORT "http://example.org/t.css";</style>',
+])
+def test_css_names_are_matched_in_any_case_as_css_reads_them(tmp_path: Path, svg: str) -> None:
+    """``URL(…)`` and ``@IMPORT`` are ``url(…)`` and ``@import`` to every CSS reader."""
+    (tmp_path / "a.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>', encoding="utf-8")
+    with pytest.raises(ImageProblem, match="refers to an outside resource"):
+        inspect_image(tmp_path / "a.svg")
+
+
+def _svg(tmp_path: Path, body: str, name: str = "a.svg") -> Path:
+    path = tmp_path / name
+    path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{body}</svg>', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("element", ["foreignObject", "iframe", "object", "embed", "script"])
+def test_active_content_is_refused_even_after_a_comment(tmp_path: Path, element: str) -> None:
+    """Comments and processing instructions are skipped, not the end of the check."""
+    path = _svg(tmp_path, f"<!-- Ebene 1 --><?pi x?><g><{element}/></g>")
+    with pytest.raises(ImageProblem) as refused:
+        inspect_image(path)
+    assert str(refused.value) == f"holds active content (<{element}>)"
+
+
+@pytest.mark.parametrize("body, says", [
+    ('<rect fill="url(http://example.org/a.svg#x)"/>', "refers to an outside resource in fill"),
+    ("<style>rect { fill: url( 'http://example.org/a.png') }</style>",
+     "refers to an outside resource in a style sheet"),
+    ("<style>@import 'b.css';</style>", "refers to an outside resource in a style sheet"),
+])
+def test_outside_resources_in_css_are_refused_with_where_they_are(tmp_path: Path, body: str, says: str) -> None:
+    with pytest.raises(ImageProblem) as refused:
+        inspect_image(_svg(tmp_path, body))
+    assert str(refused.value) == says
+
+
+@pytest.mark.parametrize("reference", ["url(#g)", "url('#g')", 'url( "#g" )', "URL( #g)"])
+def test_references_inside_the_svg_are_kept_however_they_are_quoted(tmp_path: Path, reference: str) -> None:
+    body = (f'<defs><linearGradient id="g"/></defs><style>rect {{ fill: {reference} }}</style>'
+            f'<rect width="4" height="4" fill="{reference.replace(chr(34), chr(39))}"/><use href="#g"/>')
+    assert inspect_image(_svg(tmp_path, body)).kind == "svg"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("noext", b"  \n" + GOOD_SVG.encode()),
+    ("noext", b"<?xml version='1.0'?>" + GOOD_SVG.encode()),
+    ("noext", b"<!-- gezeichnet -->" + GOOD_SVG.encode()),
+    ("noext", GOOD_SVG.encode()),
+    ("a.SVG", GOOD_SVG.encode()),
+])
+def test_an_svg_is_known_by_its_start_or_its_suffix(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    image = inspect_image(tmp_path / name)
+    assert (image.kind, image.media_type) == ("svg", "image/svg+xml")
+
+
+@pytest.mark.parametrize("name, data, says", [
+    ("a.svg", b"<html><body/></html>", "is XML but not SVG"),
+    ("a.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+     "declares entities (a DOCTYPE with an internal subset)"),
+    ("a.bmp", _pillow("BMP"), "is a BMP image; use PNG, JPEG, GIF, WebP or SVG"),
+    ("text.png", b"just text", "is not a readable image (UnidentifiedImageError)"),
+])
+def test_a_refused_image_says_exactly_why(tmp_path: Path, name: str, data: bytes, says: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(ImageProblem) as refused:
+        inspect_image(tmp_path / name)
+    assert str(refused.value) == says
+
+
+def test_an_svg_nested_deeper_than_the_parser_allows_is_refused(tmp_path: Path) -> None:
+    """The parser's depth limit stays on (no ``huge_tree``): deep nesting is a denial of service."""
+    with pytest.raises(ImageProblem, match="not well-formed SVG.*depth"):
+        inspect_image(_svg(tmp_path, "<g>" * 300 + "</g>" * 300))
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_at_most_a_hundred_million_pixels_and_the_size_is_checked_before_decoding(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(_png_header_only(10_000, 10_000))
+    assert inspect_image(tmp_path / "a.png").kind == "png"
+    (tmp_path / "a.png").write_bytes(_png_header_only(10_000, 10_001))
+    with pytest.raises(ImageProblem) as refused:
+        inspect_image(tmp_path / "a.png")
+    assert str(refused.value) == "has 10000 × 10001 pixels, more than a book can hold"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.render.html.sanitize import sanitize_html
+from publish.render.html.sanitize import html_text, sanitize_html
 
 
 def test_scripts_styles_and_handlers_are_removed() -> None:
@@ -250,3 +250,125 @@ def test_invalid_raw_html_in_entries_gives_a_valid_epub(tmp_path: Path) -> None:
                  "inner", "list", "After the block."):
         assert kept in text
     assert "dropped" not in text and "<script" not in text
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("a<br/>b", "a<br>b"),
+    ("<div/>Text", "<div></div>Text"),
+    ("<b/>c", "<b></b>c"),
+    ("<x-foo/>b", "b"),
+    ("<style/>y", "y"),
+    ("<script><b/><br/></script>x", "x"),
+    ("<p>a<hr/>b</p>", "<p>a</p><hr>b"),
+])
+def test_self_closing_tags_are_empty_elements_or_dropped(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+def test_formats_without_html_get_the_visible_text_only() -> None:
+    assert html_text('<p>Ein <b>fetter</b>&nbsp;Satz<script>x</script></p>\n<div>zwei &amp; drei</div>') == \
+        "Ein fetter Satz zwei & drei"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    # details: a summary first, then flow content; else a div, and a late summary is its text
+    ("<details><summary>S <b>f</b></summary><p>x</p><p>y</p></details>",
+     "<details><summary>S <b>f</b></summary><p>x</p><p>y</p></details>"),
+    ("<details> <p>x <b>y</b></p></details>", "<div> <p>x <b>y</b></p></div>"),
+    ("<details><p>x</p><summary>S</summary></details>", "<div><p>x</p>S</div>"),
+    # figure: flow content, one figcaption first or last
+    ("<figure><p>x <b>y</b></p><figcaption>c <b>d</b></figcaption></figure>",
+     "<figure><p>x <b>y</b></p><figcaption>c <b>d</b></figcaption></figure>"),
+    ("<figure><figcaption>c</figcaption><p>x</p><figcaption>z</figcaption></figure>",
+     "<figure><figcaption>c</figcaption><p>x</p>z</figure>"),
+    # dl: terms and definitions with their content; no link inside a link, however deep
+    ("<dl><dt><b>t</b></dt><dd><p>d</p></dd></dl>", "<dl><dt><b>t</b></dt><dd><p>d</p></dd></dl>"),
+    ('<a href="https://x.org">a <dl><dt><a href="https://y.org">y</a></dt></dl></a>',
+     "<a>a <dl><dt>y</dt><dd></dd></dl></a>"),
+    # tables: a tfoot before rows and a caption after them become bodies; no rows, only the caption's text
+    ("<table><tfoot><tr><td>f</td></tr></tfoot><tr><td>r</td></tr></table>",
+     "<table><tbody><tr><td>f</td></tr></tbody><tbody><tr><td>r</td></tr></tbody></table>"),
+    ("<table><caption>c</caption><tr></tr></table>", "<table><caption>c</caption><tr></tr></table>"),
+    ("<table><caption>c</caption><tbody></tbody></table>", "c"),
+    ("<table><tbody><tr><td>x</td></tr></tbody><caption>c</caption></table>",
+     "<table><tbody><tr><td>x</td></tr></tbody><tbody><tr><td>c</td></tr></tbody></table>"),
+    # list items are lifted out of phrasing wrappers, not out of flow-only ones
+    ("<ul><b><i><li>x</li></i></b></ul>", "<ul><li>x</li></ul>"),
+    ("<ul><div><li>x</li></div></ul>", "<ul><li><div>x</div></li></ul>"),
+    ("<ul><b><div><li>x</li></div></b></ul>", "<ul><li><b>x</b></li></ul>"),
+])
+def test_containers_get_the_children_their_content_model_allows(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ('<hr class="trenner">', '<hr class="trenner">'),  # a void element keeps its attributes
+    ('<a href="https://x.org">a<details><summary>S</summary>d</details></a>', "<a>aSd</a>"),  # nothing interactive
+    ("<dfn>a <dfn>b</dfn></dfn>", "<dfn>a b</dfn>"),  # no definition inside a definition
+    ("<table><caption>c<table><tr><td>i</td></tr></table></caption><tr><td>r</td></tr></table>",
+     "<table><caption>ci</caption><tr><td>r</td></tr></table>"),  # no table inside a caption
+    ("<details><summary><p>S</p></summary>x</details>", "<details><summary>S</summary>x</details>"),  # phrasing
+    ("<table><tr><td><p>x</p></td><th><p>h</p></th></tr></table>",
+     "<table><tr><td><p>x</p></td><th><p>h</p></th></tr></table>"),  # cells hold flow content
+    ("<ul><li><p>x</p></li></ul>", "<ul><li><p>x</p></li></ul>"),
+    ("<dl><dt><p>t</p></dt><dd><p>d</p></dd></dl>", "<dl><dt><p>t</p></dt><dd><p>d</p></dd></dl>"),
+    ("<table><thead><td>h</td></thead><tbody>x</tbody></table>",
+     "<table><thead><tr><td>h</td></tr></thead><tbody><tr><td>x</td></tr></tbody></table>"),  # rows in sections
+    ('<span dir="sideways" lang="de" title="t">x</span>', '<span lang="de" title="t">x</span>'),  # only the bad one
+    ('<span class=" a  b ">x</span>', '<span class="a b">x</span>'),
+    ("<p>a<p>b", "<p>a</p><p>b</p>"),  # an implied end tag
+    ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),
+    ("<b><i>x</b>y</i>", "<b><i>x</i></b>y"),  # misnested end tags close what they must
+])
+def test_content_models_nesting_and_attributes_in_detail(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("<div><p>x</p></div>", "<div><p>x</p></div>"),  # flow content inside flow containers
+    ("<blockquote><p>x</p></blockquote>", "<blockquote><p>x</p></blockquote>"),
+    ("<table><caption><p>c</p></caption><tr><td>r</td></tr></table>",
+     "<table><caption><p>c</p></caption><tr><td>r</td></tr></table>"),
+    ('<span data-x="1" title="t">x</span>', '<span title="t">x</span>'),  # an unknown attribute ends nothing
+    ('<span dir="ltr">x</span>', '<span dir="ltr">x</span>'),
+    ('<table><tr><th colspan="2">h</th><td colspan="1">d</td></tr></table>',
+     '<table><tr><th colspan="2">h</th><td colspan="1">d</td></tr></table>'),
+    ('<span class="\u00a0x">y</span>', '<span class="\u00a0x">y</span>'),  # HTML splits classes on ASCII space only
+    ("<p>\"ja\" &amp; 'nein'</p>", "<p>\"ja\" &amp; 'nein'</p>"),  # quotes in text stay quotes
+    ("<iframe><b>x</b></iframe>y", "y"),  # allowed tags inside dropped content are dropped too
+])
+def test_containers_attributes_and_text_keep_what_is_valid(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+def test_xhtml_closes_void_elements_at_any_depth() -> None:
+    assert sanitize_html("<p>a<br>b</p>", xhtml=True) == "<p>a<br />b</p>"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ("<div><x-foo><p>a</p></x-foo></div>", "<div><p>a</p></div>"),  # an unknown wrapper keeps its context
+    ("<div><iframe><b/></iframe>x</div>y", "<div>x</div>y"),  # a self-closing tag in dropped content
+    ("<figure><figcaption><p>c</p></figcaption></figure>", "<figure><figcaption><p>c</p></figcaption></figure>"),
+    ("<table><caption><b>c</b></caption></table>", "<b>c</b>"),  # a caption alone is no table
+    ("<details> </details>", "<div> </div>"),
+    ('<span class="Xa aX">y</span>', '<span class="Xa aX">y</span>'),
+])
+def test_edge_cases_of_wrappers_dropped_content_and_empty_containers(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
+
+
+@pytest.mark.parametrize("fragment", ["<script>a<SCRIPT>b</script>c</script>d", "<style>a<Style>b</style>c</style>d"])
+def test_a_nested_dropped_element_in_another_case_does_not_end_the_drop_early(fragment: str) -> None:
+    assert sanitize_html(fragment) == "d"
+
+
+@pytest.mark.parametrize("fragment, html", [
+    ('<ins><a href="https://x.org">x</a></ins>', "<ins><a>x</a></ins>"),  # ins and del are transparent
+    ("<div><ins><details><summary>S</summary>d</details></ins></div>",
+     "<div><ins><details><summary>S</summary>d</details></ins></div>"),
+    ("<div><li>a<p>b</p></li></div>", "<div>a<p>b</p></div>"),  # a misplaced item's content keeps its context
+    ("<table><thead><tr><th><b>h</b></th></tr></thead><tbody><tr><td><p>x</p></td></tr></tbody></table>",
+     "<table><thead><tr><th><b>h</b></th></tr></thead><tbody><tr><td><p>x</p></td></tr></tbody></table>"),
+])
+def test_transparent_and_misplaced_elements_keep_the_content_their_context_allows(fragment: str, html: str) -> None:
+    assert sanitize_html(fragment) == html
