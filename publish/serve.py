@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,13 +16,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import model as m
-from .build import load_book
+from .build import LoadedBook, load_book
 from .cache import Cache
 from .diagnostics import Diagnostic
 from .progress import Progress
+from .read.folder import FileRead
+from .read.sources import SOURCE_SUFFIXES
 from .render import RenderError
 from .render.site import index_for_search, write_site
-from .theme.theme import ThemeError, load_theme
+from .theme.theme import Theme, ThemeError, load_theme
 
 EVENTS_PATH = "/_publish/events"
 _RELOAD_SCRIPT = """<script>
@@ -53,6 +57,12 @@ class Preview:
     def __init__(self, source: Path, theme: str, site: Path) -> None:
         self.source, self.theme_name, self.site = source, theme, site
         self.cache = MemoryCache(site.parent / "cache")
+        self.files: dict[object, FileRead] = {}
+        """Every source file as last read: a file that did not change is not parsed or split again."""
+        self.loaded: LoadedBook | None = None
+        """The last load of the book: an edit of some entries resolves only those."""
+        self.theme: Theme | None = None
+        """Loaded again only when a file of the theme changed (its templates are compiled once)."""
         self.book: m.Book | None = None
         """The book of the last good build: the next one renders only entries that changed."""
         self.diagnostics: tuple[Diagnostic, ...] = ()
@@ -65,13 +75,19 @@ class Preview:
         except ThemeError:
             return (self.source,)
 
-    def build(self, everything: bool = False) -> Rebuild:
+    def build(self, everything: bool = False, edited: Collection[Path] | None = None) -> Rebuild:
         """Build again; ``everything`` renders every page (the theme changed), else only entries
-        whose page may differ from the last build's."""
+        whose page may differ from the last build's. When all ``edited`` files are source files of
+        the book, only the entries that changed are resolved again; else (or not known) the whole book."""
         started = time.perf_counter()
+        sources_only = edited is not None and all(_is_source(path, self.source) for path in edited)
         try:
-            theme = load_theme(self.theme_name)
-            loaded = load_book(self.source, Progress(), self.cache)
+            if everything or self.theme is None:
+                self.theme = None  # a theme that fails to load is tried again at the next build
+                self.theme = load_theme(self.theme_name)
+            theme = self.theme
+            loaded = load_book(self.source, Progress(), self.cache, self.loaded if sources_only else None, self.files)
+            self.loaded = loaded
             if loaded.fails(strict=False) or loaded.book is None:
                 return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build")
             written = write_site(loaded.book, theme, self.site, None if everything else self.book)
@@ -95,6 +111,11 @@ class Preview:
         return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
                 'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
                 f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+
+
+def _is_source(path: Path, source: Path) -> bool:
+    """A text file directly in the source folder, other than book.toml (images, settings: not sources)."""
+    return path.parent.resolve() == source.resolve() and path.suffix.lower() in SOURCE_SUFFIXES
 
 
 class MemoryCache(Cache):
@@ -203,11 +224,12 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
     shown = (preview.diagnostics, preview.failure)
     source = preview.source.resolve()
     wanted = threading.Event()
-    threading.Thread(target=_index_when_asked, args=(preview.site, wanted, stop), name="publish-search",
+    threading.Thread(target=_index_when_quiet, args=(preview.site, wanted, stop), name="publish-search",
                      daemon=True).start()
     for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
                                watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
-        rebuild = preview.build(everything=any(not Path(path).resolve().is_relative_to(source) for _, path in changes))
+        edited = {Path(path) for _, path in changes}
+        rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
         # A page reloads when it changed; every page does when the banner or the stylesheet did.
         everything = (rebuild.diagnostics, rebuild.failure) != shown or \
             not all(name.endswith(".html") for name in rebuild.changed)
@@ -219,12 +241,20 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
             wanted.set()
 
 
-def _index_when_asked(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
-    """Index for search in the background, so the next save never waits for Pagefind."""
+QUIET = 1.5
+"""Seconds without a save before the site is indexed for search again."""
+
+
+def _index_when_quiet(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
+    """Index for search in the background once saves pause, at a low priority: a reload never
+    waits for Pagefind, and a save made while it runs is not slowed down by it."""
+    if sys.platform == "linux":  # the nice value is per thread there; Pagefind, started here, inherits it
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     while not stop.is_set():
         if wanted.wait(0.2):
             wanted.clear()
-            update_search(site)
+            if not wanted.wait(QUIET):
+                update_search(site)
 
 
 def update_search(site: Path) -> str:

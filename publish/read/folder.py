@@ -8,10 +8,10 @@ from .. import model as m
 from ..cache import Cache, fingerprint
 from ..diagnostics import Diagnostic
 from ..progress import Progress
-from .config import load_config, merge_metadata
+from .config import SourceConfig, load_config, merge_metadata
 from .entries import front_matter, split_entries
 from .reader import read_markdown
-from .sources import gather_sources
+from .sources import SourceFile, gather_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,28 +25,43 @@ class ReadBook:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def read_folder(source: Path, progress: Progress, cache: Cache | None = None) -> ReadBook:
-    """Read every source file of ``source``; with a cache, unchanged files are not parsed again."""
+FileRead = tuple[tuple[m.Entry, ...], tuple[m.FrontMatter, ...], tuple[Diagnostic, ...]]
+"""What one source file gives: its entries, its front matter, its diagnostics."""
+
+
+def read_folder(source: Path, progress: Progress, cache: Cache | None = None,
+                files: dict[object, FileRead] | None = None) -> ReadBook:
+    """Read every source file of ``source``; with a cache, unchanged files are not parsed again.
+    ``files`` holds what the last call read (a preview's memory): a file whose text and settings
+    are the same gives the same entries, the very same objects; it is updated to this call's files."""
     config, diagnostics = load_config(source)
     sources, found = gather_sources(source, config.sources)
     diagnostics += found
     metadata = merge_metadata(config, sources.metadata)
     entries: list[m.Entry] = []
     front: list[m.FrontMatter] = []
+    read: dict[object, FileRead] = {}
     with progress.stage("reading files", len(sources.files)) as stage:
         for file in sources.files:
-            blocks, found = _read(file.text, file.path, metadata.language, cache)
-            diagnostics += found
+            key = (file, metadata.language, config.sources)
+            done = files.get(key) if files is not None else None
+            read[key] = done = done or _read_file(file, metadata.language, config.sources, cache)
+            entries += done[0]
+            front += done[1]
+            diagnostics += done[2]
             stage.advance()
-            if file.front_matter:
-                front.append(front_matter(file.path, blocks))
-                continue
-            new_entries, new_front, found = split_entries(file.path, blocks, config.sources,
-                                                          file.text.count("\n") + 1)
-            entries += new_entries
-            front += new_front
-            diagnostics += found
+    if files is not None:
+        files.clear()
+        files.update(read)
     return ReadBook(metadata, tuple(front), tuple(entries), tuple(diagnostics))
+
+
+def _read_file(file: SourceFile, language: str, config: SourceConfig, cache: Cache | None) -> FileRead:
+    blocks, found = _read(file.text, file.path, language, cache)
+    if file.front_matter:
+        return (), (front_matter(file.path, blocks),), tuple(found)
+    entries, front, split = split_entries(file.path, blocks, config, file.text.count("\n") + 1)
+    return tuple(entries), tuple(front), (*found, *split)
 
 
 def _read(text: str, path: Path, language: str, cache: Cache | None) -> tuple[tuple[m.Block, ...], list[Diagnostic]]:

@@ -52,7 +52,8 @@ def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Di
         if not _utf8_name(path.name):
             diagnostics.append(error(Code.ENCODING, path, 1, 1, "file name is not valid UTF-8; rename the file"))
             continue
-        if not path.resolve().is_relative_to(root) or not path.is_file():
+        # Only a symbolic link can lead out of the folder (resolving each path costs more than reading it).
+        if path.is_symlink() and not path.resolve().is_relative_to(root) or not path.is_file():
             diagnostics.append(error(Code.UNREADABLE, path, 1, 1,
                                      "not a regular file inside the source folder; skipped"))
             continue

@@ -103,12 +103,15 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
         _write(out, file, text.encode("utf-8"), changed)
         pages_written.add(file)
 
-    page(HOME, "home.html.j2", book.metadata.title)
-    page(A_Z, "a-z.html.j2", labels["a_z"])
-    page(INDEX_PAGE, "index.html.j2", labels["index"])
-    page(NOT_FOUND, "404.html.j2", labels["not_found"])
-    for part in context["front_matter"]:
-        page(pages[part.id], "front.html.j2", part.title, searchable=True, part=part)
+    if dirty is None:
+        page(HOME, "home.html.j2", book.metadata.title)
+        page(A_Z, "a-z.html.j2", labels["a_z"])
+        page(INDEX_PAGE, "index.html.j2", labels["index"])
+        page(NOT_FOUND, "404.html.j2", labels["not_found"])
+        for part in context["front_matter"]:
+            page(pages[part.id], "front.html.j2", part.title, searchable=True, part=part)
+    else:  # they show only what ``changed_entries`` found unchanged
+        pages_written.update((HOME, A_Z, INDEX_PAGE, NOT_FOUND, *(pages[f.id] for f in book.front_matter)))
     for n, part in enumerate(entries):
         if dirty is not None and part.id not in dirty:
             pages_written.add(pages[part.id])
@@ -139,11 +142,11 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
 def changed_entries(book: m.Book, previous: m.Book | None) -> set[str] | None:
     """The entries whose page may differ from the last build's: their own text or backlinks changed.
     None (every page) when anything else a page shows changed: the metadata, the front matter,
-    which entries there are, their order or titles (A–Z, previous/next, backlinks name them), or
-    which entry holds which id (links)."""
+    which entries there are, their order or titles (A–Z, previous/next, backlinks name them),
+    which entry holds which id (links), or the index."""
     if (previous is None or previous.metadata != book.metadata or previous.front_matter != book.front_matter
             or [(e.id, e.title_text) for e in previous.entries] != [(e.id, e.title_text) for e in book.entries]
-            or previous.anchors != book.anchors or previous.images != book.images):
+            or previous.anchors != book.anchors or previous.images != book.images or previous.index != book.index):
         return None
     return {e.id for e, old in zip(book.entries, previous.entries)
             if e != old or book.backlinks.get(e.id) != previous.backlinks.get(e.id)}
