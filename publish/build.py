@@ -30,7 +30,7 @@ from .resolve.suggest import Suggestions, suggest
 from .theme.theme import Theme
 
 if TYPE_CHECKING:
-    from .read.folder import FileRead  # the reader imports markdown-it: only load_book imports it
+    from .read.folder import ReadMemory  # the reader imports markdown-it: only load_book imports it
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +75,9 @@ class Built:
 
 
 def load_book(source: Path, progress: Progress | None = None, cache: Cache | None = None,
-              previous: LoadedBook | None = None, files: dict[object, FileRead] | None = None) -> LoadedBook:
+              previous: LoadedBook | None = None, memory: ReadMemory | None = None) -> LoadedBook:
     """Read and resolve ``source`` (the reader is imported only now: markdown-it and its plugins).
-    A preview passes the ``previous`` load of the same folder and its memory of the ``files`` read:
+    A preview passes the ``previous`` load of the same folder and its ``memory`` of the files read:
     an edit of some entries' text then reads and resolves only those (the result is the same)."""
     from .read.folder import read_folder
 
@@ -85,7 +85,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     if not source.is_dir():
         return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
     _, bad_epoch = source_date_epoch()
-    read = read_folder(source, progress, cache, files)
+    read = read_folder(source, progress, cache, memory)
     with progress.stage("resolving ids and links"):
         args = (read.metadata, read.front_matter, read.entries, source, build_time(source))
         resolution = previous and previous.resolution and update(previous.resolution, *args)

@@ -20,7 +20,7 @@ from .build import LoadedBook, load_book
 from .cache import Cache
 from .diagnostics import Diagnostic
 from .progress import Progress
-from .read.folder import FileRead
+from .read.folder import ReadMemory
 from .read.sources import SOURCE_SUFFIXES
 from .render import RenderError
 from .render.site import index_for_search, write_site
@@ -57,8 +57,8 @@ class Preview:
     def __init__(self, source: Path, theme: str, site: Path) -> None:
         self.source, self.theme_name, self.site = source, theme, site
         self.cache = MemoryCache(site.parent / "cache")
-        self.files: dict[object, FileRead] = {}
-        """Every source file as last read: a file that did not change is not parsed or split again."""
+        self.memory = ReadMemory()
+        """Every source file as last read: a file that did not change is not read, parsed or split again."""
         self.loaded: LoadedBook | None = None
         """The last load of the book: an edit of some entries resolves only those."""
         self.theme: Theme | None = None
@@ -67,6 +67,7 @@ class Preview:
         """The book of the last good build: the next one renders only entries that changed."""
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self.failure = ""
+        self._banner = ""
 
     def watched(self) -> tuple[Path, ...]:
         """The source folder and every folder of the theme chain."""
@@ -86,31 +87,47 @@ class Preview:
                 self.theme = None  # a theme that fails to load is tried again at the next build
                 self.theme = load_theme(self.theme_name)
             theme = self.theme
-            loaded = load_book(self.source, Progress(), self.cache, self.loaded if sources_only else None, self.files)
+            self.memory.forget(None if edited is None else [path.name for path in edited])
+            loaded = load_book(self.source, Progress(), self.cache, self.loaded if sources_only else None, self.memory)
             self.loaded = loaded
             if loaded.fails(strict=False) or loaded.book is None:
-                return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build")
+                return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build",
+                                  edited)
             written = write_site(loaded.book, theme, self.site, None if everything else self.book)
             self.book = loaded.book
         except (ThemeError, RenderError, OSError) as exc:
-            return self._done(started, (), self.diagnostics, str(exc))
-        return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "")
+            return self._done(started, (), self.diagnostics, str(exc), edited)
+        return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "", edited)
 
     def _done(self, started: float, changed: tuple[str, ...], diagnostics: tuple[Diagnostic, ...],
-              failure: str) -> Rebuild:
+              failure: str, edited: Collection[Path] | None) -> Rebuild:
         self.diagnostics, self.failure = diagnostics, failure
+        self._banner = _banner(diagnostics, failure, {path.name for path in edited or ()})
         return Rebuild(changed, diagnostics, time.perf_counter() - started, failure)
 
     def banner(self) -> str:
         """The last build's problems as HTML for the top of every page (empty when there are none)."""
-        lines = [f"<li>{escape(str(d))}</li>" for d in self.diagnostics]
-        if self.failure:
-            lines.insert(0, f"<li><strong>{escape(self.failure)}</strong></li>")
-        if not lines:
-            return ""
-        return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
-                'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
-                f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+        return self._banner
+
+
+BANNER_LINES = 20
+"""A banner lists this many problems; the terminal has them all (a large draft may have thousands)."""
+
+
+def _banner(diagnostics: tuple[Diagnostic, ...], failure: str, edited: set[str]) -> str:
+    """The problems of the files just edited (``edited``: their names; sources lie directly in the
+    source folder) first, then the others, at most ``BANNER_LINES``."""
+    first = sorted(diagnostics, key=lambda d: not (d.path and d.path.name in edited)) if edited else diagnostics
+    lines = [f"<li>{escape(str(d))}</li>" for d in first[:BANNER_LINES]]
+    if len(diagnostics) > BANNER_LINES:
+        lines.append(f"<li>… {len(diagnostics) - BANNER_LINES} more: see the terminal</li>")
+    if failure:
+        lines.insert(0, f"<li><strong>{escape(failure)}</strong></li>")
+    if not lines:
+        return ""
+    return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
+            'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
+            f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
 
 
 def _is_source(path: Path, source: Path) -> bool:

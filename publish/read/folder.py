@@ -1,7 +1,8 @@
 """Read a source folder: gather its files, read each into the model, split them into entries."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model as m
@@ -11,7 +12,7 @@ from ..progress import Progress
 from .config import SourceConfig, load_config, merge_metadata
 from .entries import front_matter, split_entries
 from .reader import read_markdown
-from .sources import SourceFile, gather_sources
+from .sources import Decoded, SourceFile, gather_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +30,28 @@ FileRead = tuple[tuple[m.Entry, ...], tuple[m.FrontMatter, ...], tuple[Diagnosti
 """What one source file gives: its entries, its front matter, its diagnostics."""
 
 
+@dataclass
+class ReadMemory:
+    """What a preview keeps between reads of one folder: a file that looks unchanged is not
+    decoded again, and one whose text and settings are unchanged is not parsed or split again
+    (it gives the very same entries)."""
+
+    decoded: dict[str, Decoded] = field(default_factory=dict)
+    files: dict[object, FileRead] = field(default_factory=dict)
+
+    def forget(self, names: Iterable[str] | None) -> None:
+        """Decode these files (None: all) again even if they look unchanged (saved twice within one clock tick)."""
+        for name in list(self.decoded) if names is None else names:
+            self.decoded.pop(name, None)
+
+
 def read_folder(source: Path, progress: Progress, cache: Cache | None = None,
-                files: dict[object, FileRead] | None = None) -> ReadBook:
-    """Read every source file of ``source``; with a cache, unchanged files are not parsed again.
-    ``files`` holds what the last call read (a preview's memory): a file whose text and settings
-    are the same gives the same entries, the very same objects; it is updated to this call's files."""
+                memory: ReadMemory | None = None) -> ReadBook:
+    """Read every source file of ``source``; with a cache, unchanged files are not parsed again;
+    ``memory`` is updated to this call's files."""
+    files = memory.files if memory is not None else None
     config, diagnostics = load_config(source)
-    sources, found = gather_sources(source, config.sources)
+    sources, found = gather_sources(source, config.sources, memory.decoded if memory is not None else None)
     diagnostics += found
     metadata = merge_metadata(config, sources.metadata)
     entries: list[m.Entry] = []
