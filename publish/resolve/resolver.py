@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from .. import model as m
@@ -102,20 +102,12 @@ def resolve(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Itera
         resolver.registry.reserve(letter_anchor(m.INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
     head = tuple(resolver.diagnostics)
-    naming = []
-    for n, entry in enumerate(entries):
-        start = resolver.mark()
-        entries[n] = replace(entry, blocks=resolver.name_inner(entry.blocks, entry.id))
-        naming.append(resolver.naming_since(start))
+    entries, naming = _unzip(resolver.name_entry(e) for e in entries)
     start = resolver.mark()
     front = [resolver.name_front(f) for f in declared_front]
     resolver.add_aliases(entries)
     middle = tuple(resolver.diagnostics[start[2]:])
-    linking = []
-    for n, entry in enumerate(entries):
-        start = resolver.mark()
-        entries[n] = replace(entry, blocks=resolver.link(entry.blocks, entry.id))
-        linking.append(resolver.linking_since(start))
+    entries, linking = _unzip(resolver.link_entry(e) for e in entries)
     start = resolver.mark()
     front = [replace(f, blocks=resolver.link(f.blocks, f.id)) for f in front]
     letters = group_by_letter(entries, lambda e: e.title_text, m.LETTER_PREFIX)
@@ -125,7 +117,7 @@ def resolve(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Itera
     return _assemble(
         metadata, tuple(front), tuple(entries), build_index(entries, resolver.marks),
         MappingProxyType(dict(resolver.registry.owners)), source, modified,
-        declared=declared, declared_front=declared_front, order=order, naming=tuple(naming), linking=tuple(linking),
+        declared=declared, declared_front=declared_front, order=order, naming=naming, linking=linking,
         front_linking=resolver.linking_since(start), head=head, middle=middle,
         targets=MappingProxyType(resolver.targets), contested=contested,
         image_types=MappingProxyType(resolver.images))
@@ -151,17 +143,13 @@ def update(previous: Resolution, metadata: m.Metadata, front: Iterable[m.FrontMa
             return None  # a title, id, alias or file changed: other entries' links and order may change
         resolver = _Resolver(source, previous, previous.naming[k].claims)
         old = previous.book.entries[k]
-        start = resolver.mark()
         try:
-            blocks = resolver.name_inner(new.blocks, old.id)
+            named, naming[k] = resolver.name_entry(replace(new, id=old.id, attr=old.attr))
         except _Diverged:
             return None
-        naming[k] = resolver.naming_since(start)
         if naming[k].claims != previous.naming[k].claims or naming[k].marks != previous.naming[k].marks:
             return None
-        start = resolver.mark()
-        book_entries[k] = replace(new, id=old.id, attr=old.attr, blocks=resolver.link(blocks, old.id))
-        linking[k] = resolver.linking_since(start)
+        book_entries[k], linking[k] = resolver.link_entry(named)
         image_types.update(resolver.images)
     resolution = _assemble(
         metadata, previous.book.front_matter, tuple(book_entries), previous.book.index, previous.book.anchors,
@@ -169,6 +157,14 @@ def update(previous: Resolution, metadata: m.Metadata, front: Iterable[m.FrontMa
         linking=tuple(linking), front_linking=previous.front_linking, head=previous.head, middle=previous.middle,
         targets=previous.targets, contested=previous.contested, image_types=MappingProxyType(image_types))
     return replace(resolution, changed=frozenset(e.id for e in book_entries if e.source in edited))
+
+
+T = TypeVar("T")
+
+
+def _unzip(pairs: Iterable[tuple[m.Entry, T]]) -> tuple[list[m.Entry], tuple[T, ...]]:
+    done = list(pairs)
+    return [entry for entry, _ in done], tuple(record for _, record in done)
 
 
 def _heading(entry: m.Entry) -> tuple[Any, ...]:
@@ -249,6 +245,16 @@ class _Resolver:
 
     def naming_since(self, mark: tuple[int, ...]) -> Naming:
         return Naming(tuple(self.claims[mark[0]:]), tuple(self.marks[mark[1]:]), tuple(self.diagnostics[mark[2]:]))
+
+    def name_entry(self, entry: m.Entry) -> tuple[m.Entry, Naming]:
+        """The entry with ids inside it, and what naming them did."""
+        start = self.mark()
+        return replace(entry, blocks=self.name_inner(entry.blocks, entry.id)), self.naming_since(start)
+
+    def link_entry(self, entry: m.Entry) -> tuple[m.Entry, Linking]:
+        """The entry with its links resolved, and what resolving them did."""
+        start = self.mark()
+        return replace(entry, blocks=self.link(entry.blocks, entry.id)), self.linking_since(start)
 
     def linking_since(self, mark: tuple[int, ...]) -> Linking:
         return Linking(tuple(self.linked[mark[3]:]), tuple(self.dangling[mark[4]:]), tuple(self.shown[mark[5]:]),
