@@ -260,13 +260,16 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
 
 QUIET = 1.5
 """Seconds without a save before the site is indexed for search again."""
+_SEARCH_NICE = 10
+"""Pagefind's nice value (at least): the rebuild of the next save comes first."""
 
 
 def _index_when_quiet(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
     """Index for search in the background once saves pause, at a low priority: a reload never
     waits for Pagefind, and a save made while it runs is not slowed down by it."""
     if sys.platform == "linux":  # the nice value is per thread there; Pagefind, started here, inherits it
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), _SEARCH_NICE))
     while not stop.is_set():
         if wanted.wait(0.2):
             wanted.clear()
