@@ -1,6 +1,7 @@
 """publish serve: edit an entry, the open page shows the new text; problems in a banner; Ctrl-C stops cleanly."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -94,6 +95,15 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+def _same_stamp(path: Path, old: str, new: str) -> Path:
+    """An edit of the same size, with the modification time set back: only watchfiles' word tells it."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    _edit(path, old, new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return path
+
+
 def _append(path: Path, text: str) -> Path:
     path.write_text(path.read_text("utf-8") + text, "utf-8")
     return path
@@ -102,6 +112,7 @@ def _append(path: Path, text: str) -> Path:
 _EDITS = [  # (what, edit the source folder → the file it touched, resolved alone?)
     ("text change", lambda s: _edit(s / "GPU.md", "wichtigste Hardware", "allerwichtigste Hardware") or s / "GPU.md",
      True),
+    ("same size, same time", lambda s: _same_stamp(s / "GPU.md", "allerwichtigste", "allerwichtigstE"), True),
     ("new link", lambda s: _edit(s / "TPU.md", "auf Funktionen für Grafik", "auf Funktionen für [Green AI](#Green-AI)")
      or s / "TPU.md", True),
     ("removed link", lambda s: _edit(s / "TPU.md", "Anders als eine [GPU](#GPU)", "Anders als eine GPU") or s / "TPU.md",
@@ -150,3 +161,21 @@ def test_a_preview_rebuilt_edit_by_edit_equals_a_clean_build_after_every_edit(tm
         assert sorted(p.relative_to(preview.site) for p in preview.site.rglob("*") if p.is_file()) == files, what
         for file in files:
             assert (preview.site / file).read_bytes() == (clean.site / file).read_bytes(), (what, file)
+
+
+def test_the_banner_shows_the_edited_files_problems_first_and_only_a_few(tmp_path: Path) -> None:
+    from publish.serve import BANNER_LINES, Preview
+
+    source = tmp_path / "book"
+    source.mkdir()
+    links = " ".join(f"[x](#Fehlt-{n})" for n in range(BANNER_LINES + 5))
+    (source / "A.md").write_text(f"## A {{#A .term}}\n\n{'Wort ' * 100}{links}\n", "utf-8")
+    (source / "B.md").write_text("## B {#B .term}\n\nText.\n", "utf-8")
+    preview = Preview(source, "default", tmp_path / "preview" / "site")
+    preview.build()
+    (source / "B.md").write_text("## B {#B .term}\n\n[y](#Auch-nicht)\n", "utf-8")
+    preview.build(edited={source / "B.md"})
+    items = re.findall(r"<li>(.*?)</li>", preview.banner())
+    assert len(preview.diagnostics) == BANNER_LINES + 6 and len(items) == BANNER_LINES + 1
+    assert "B.md:3:" in items[0] and "#Auch-nicht" in items[0]
+    assert items[-1] == "… 6 more: see the terminal"
