@@ -124,6 +124,8 @@ _EDITS = [  # (what, edit the source folder → the file it touched, resolved al
         "## Neu {#Neu .term}\n\nVerweist auf [GPU](#GPU) und [TPU](#Tensor-Processing-Unit).\n", "utf-8")
      and s / "Neu.md", False),
     ("text of the new file", lambda s: _edit(s / "Neu.md", "Verweist auf", "Zeigt auf") or s / "Neu.md", True),
+    ("title of the new file (its neighbours name it, nothing links to it)",
+     lambda s: _edit(s / "Neu.md", "## Neu {", "## Neuer Begriff {") or s / "Neu.md", False),
     ("deleted file", lambda s: (s / "Neu.md").unlink() or s / "Neu.md", False),
     ("duplicate id, first", lambda s: _append(s / "GPU.md", "\n### Mehr {#Mehr}\n\nText.\n"), False),
     ("duplicate id, second", lambda s: _append(s / "Compute.md", "\n### Mehr {#Mehr}\n\nText.\n"), False),
