@@ -235,27 +235,34 @@ def start_server(preview: Preview, events: Events, host: str, port: int) -> Thre
 
 
 def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None], stop: threading.Event) -> None:
-    """Rebuild on every change of the source or theme folders until ``stop`` is set; then index for search."""
+    """Rebuild on every change of the source or theme folders until ``stop`` is set (or an
+    exception, Ctrl-C, ends it); index for search in the background."""
     from watchfiles import watch as watch_files
 
     shown = (preview.diagnostics, preview.failure)
     source = preview.source.resolve()
     wanted = threading.Event()
-    threading.Thread(target=_index_when_quiet, args=(preview.site, wanted, stop), name="publish-search",
-                     daemon=True).start()
-    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
-                               watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
-        edited = {Path(path) for _, path in changes}
-        rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
-        # A page reloads when it changed; every page does when the banner or the stylesheet did.
-        everything = (rebuild.diagnostics, rebuild.failure) != shown or \
-            not all(name.endswith(".html") for name in rebuild.changed)
-        shown = (rebuild.diagnostics, rebuild.failure)
-        if rebuild.changed or everything:
-            events.publish(rebuild.changed, everything)
-        on_build(rebuild)
-        if rebuild.changed:
-            wanted.set()
+    indexer = threading.Thread(target=_index_when_quiet, args=(preview.site, wanted, stop), name="publish-search",
+                               daemon=True)
+    indexer.start()
+    try:
+        for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
+                                   watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
+            edited = {Path(path) for _, path in changes}
+            rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
+            # A page reloads when it changed; every page does when the banner or the stylesheet did.
+            everything = (rebuild.diagnostics, rebuild.failure) != shown or \
+                not all(name.endswith(".html") for name in rebuild.changed)
+            shown = (rebuild.diagnostics, rebuild.failure)
+            if rebuild.changed or everything:
+                events.publish(rebuild.changed, everything)
+            on_build(rebuild)
+            if rebuild.changed:
+                wanted.set()
+    finally:  # a Pagefind run under way finishes before the caller removes the site
+        stop.set()
+        wanted.set()  # ends a wait for saves to pause
+        indexer.join()
 
 
 QUIET = 1.5
@@ -271,9 +278,9 @@ def _index_when_quiet(site: Path, wanted: threading.Event, stop: threading.Event
         thread = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), _SEARCH_NICE))
     while not stop.is_set():
-        if wanted.wait(0.2):
+        if wanted.wait(0.2) and not stop.is_set():
             wanted.clear()
-            if not wanted.wait(QUIET):
+            if not wanted.wait(QUIET) and not stop.is_set():
                 update_search(site)
 
 
