@@ -30,13 +30,16 @@ A11Y_PACKAGES := chromium poppler-utils
 ACE_VERSION ?= 1.4.6
 TOOLS := .tools
 ACE := $(TOOLS)/node_modules/.bin/ace-cli
+# axe-core checks the website's pages in the same chromium (the engine Ace runs on EPUBs).
+AXE_VERSION ?= 4.14.1
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 # LibreOffice for the DOCX: the build lays the document out with it (soffice --headless) to put page
 # numbers into the contents and index, and the tests print the DOCX to PDF as a reader would see
 # it; poppler-utils (pdftoppm) renders those pages to PNG to look at.
 LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all pdf epub docx html md serve print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace libreoffice-packages
+.PHONY: all pdf epub docx html md serve print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace axe libreoffice-packages
 
 # One build for the four formats: the EPUB then carries the PDF's page numbers (page list).
 all: $(STAMP)
@@ -117,6 +120,12 @@ ace: $(ACE)
 $(ACE):
 	mkdir -p $(TOOLS)
 	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) @daisy/ace-cli@$(ACE_VERSION)
+
+axe: $(AXE)
+
+$(AXE):
+	mkdir -p $(TOOLS)
+	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS) axe-core@$(AXE_VERSION)
 
 # The sample corpus from the real glossary at a pinned commit (kept apart from this repository: it
 # has its own licence, CC BY-NC-SA). CI checks the glossary out at GLOSSARY_COMMIT into GLOSSARY;

@@ -308,7 +308,7 @@ def _output_problem(out: Path, source: Path) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import Events, Preview, Rebuild, start_server, update_search, watch
+    from .serve import Events, Preview, Rebuild, start_server, watch
 
     with tempfile.TemporaryDirectory(prefix="publish-serve-") as tmp:
         preview = Preview(args.source, args.theme, Path(tmp) / "site")
@@ -317,8 +317,6 @@ def _serve(args: argparse.Namespace) -> int:
             _print_diagnostics(first.diagnostics)
             print(f"publish: nothing to serve: {first.failure}", file=sys.stderr)
             return EXIT_FAILED
-        if problem := update_search(preview.site):
-            print(f"publish: search index not built: {problem}", file=sys.stderr)
         events, stop = Events(), threading.Event()
         try:
             server = start_server(preview, events, args.host, args.port)

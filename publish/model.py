@@ -279,6 +279,9 @@ class Metadata:
     """The licence line."""
     identifier: str = ""
     version: str = ""
+    base_url: str = ""
+    """Where the website is published (``https://example.org/glossar/``, ending in ``/``): absolute
+    addresses for its sitemap and canonical links; empty when unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,3 +388,6 @@ INDEX_ID = "Index"
 """The generated index; every entry may link to ``#Index``."""
 RESERVED_IDS = (INDEX_ID, "titlepage", "toc", "cover")
 """Ids the backends use for generated parts; no entry can take them."""
+MEANINGFUL_ATTRIBUTES = ("lang", "dir", "title")
+"""Key-value attributes that mean the same in every format (as pandoc writes them to HTML);
+every other key is kept only as inert data (``data-<key>`` in HTML)."""

@@ -1,6 +1,7 @@
 """Progress of a build: a live display on a terminal, plain lines elsewhere, nothing when quiet."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -64,13 +65,16 @@ class LineProgress(Progress):
 
 @dataclass
 class LiveProgress(Progress):
-    """A rich progress display for a terminal."""
+    """A rich progress display for a terminal, drawn on the stream that was found to be one."""
+
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
 
     def __post_init__(self) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
         self._display = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=None, transient=False)
+                                     TimeElapsedColumn(), console=Console(file=self.stream), transient=False)
         self._display.start()
         self._tasks: dict[int, int] = {}
 
@@ -90,10 +94,8 @@ class LiveProgress(Progress):
 
 def make_progress(quiet: bool, stream: TextIO = sys.stderr) -> Progress:
     """Live on an interactive terminal (not in CI), lines otherwise, silent with ``--quiet``."""
-    import os
-
     if quiet:
         return Progress()
     if stream.isatty() and not os.environ.get("CI"):
-        return LiveProgress()
+        return LiveProgress(stream=stream)
     return LineProgress(stream=stream)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -23,7 +21,8 @@ from .progress import Progress
 from .read.folder import ReadMemory
 from .read.sources import SOURCE_SUFFIXES
 from .render import RenderError
-from .render.site import index_for_search, write_site
+from .render.search import DOCUMENTS
+from .render.site import write_site
 from .theme.theme import Theme, ThemeError, load_theme
 
 EVENTS_PATH = "/_publish/events"
@@ -195,7 +194,7 @@ class _Handler(SimpleHTTPRequestHandler):
             file = file / "index.html"
         if file.suffix == ".html" and file.is_file():
             return self._page(file.read_text("utf-8"))
-        if not file.exists() and not path.startswith("/pagefind/"):
+        if not file.exists():
             self.send_response(404)
             return self._page((self.preview.site / "404.html").read_text("utf-8"), sent=True)
         super().do_GET()
@@ -235,60 +234,20 @@ def start_server(preview: Preview, events: Events, host: str, port: int) -> Thre
 
 
 def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None], stop: threading.Event) -> None:
-    """Rebuild on every change of the source or theme folders until ``stop`` is set (or an
-    exception, Ctrl-C, ends it); index for search in the background."""
+    """Rebuild on every change of the source or theme folders until ``stop`` is set."""
     from watchfiles import watch as watch_files
 
     shown = (preview.diagnostics, preview.failure)
     source = preview.source.resolve()
-    wanted = threading.Event()
-    indexer = threading.Thread(target=_index_when_quiet, args=(preview.site, wanted, stop), name="publish-search",
-                               daemon=True)
-    indexer.start()
-    try:
-        for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
-                                   watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
-            edited = {Path(path) for _, path in changes}
-            rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
-            # A page reloads when it changed; every page does when the banner or the stylesheet did.
-            everything = (rebuild.diagnostics, rebuild.failure) != shown or \
-                not all(name.endswith(".html") for name in rebuild.changed)
-            shown = (rebuild.diagnostics, rebuild.failure)
-            if rebuild.changed or everything:
-                events.publish(rebuild.changed, everything)
-            on_build(rebuild)
-            if rebuild.changed:
-                wanted.set()
-    finally:  # a Pagefind run under way finishes before the caller removes the site
-        stop.set()
-        wanted.set()  # ends a wait for saves to pause
-        indexer.join()
-
-
-QUIET = 1.5
-"""Seconds without a save before the site is indexed for search again."""
-_SEARCH_NICE = 10
-"""Pagefind's nice value (at least): the rebuild of the next save comes first."""
-
-
-def _index_when_quiet(site: Path, wanted: threading.Event, stop: threading.Event) -> None:
-    """Index for search in the background once saves pause, at a low priority: a reload never
-    waits for Pagefind, and a save made while it runs is not slowed down by it."""
-    if sys.platform == "linux":  # the nice value is per thread there; Pagefind, started here, inherits it
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), _SEARCH_NICE))
-    while not stop.is_set():
-        if wanted.wait(0.2) and not stop.is_set():
-            wanted.clear()
-            if not wanted.wait(QUIET) and not stop.is_set():
-                update_search(site)
-
-
-def update_search(site: Path) -> str:
-    """Index the site for search again; why that failed ("" when it did not). Search follows an
-    edit a moment after the reload, and a failed index leaves search on the last one."""
-    try:
-        index_for_search(site)
-    except RenderError as exc:
-        return str(exc)
-    return ""
+    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
+                               watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
+        edited = {Path(path) for _, path in changes}
+        rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
+        # A page reloads when it changed; every page does when the banner or the stylesheet did
+        # (not for the search's documents: a page loads them when the reader next searches).
+        everything = (rebuild.diagnostics, rebuild.failure) != shown or \
+            not all(name.endswith(".html") or name == DOCUMENTS for name in rebuild.changed)
+        shown = (rebuild.diagnostics, rebuild.failure)
+        if rebuild.changed or everything:
+            events.publish(rebuild.changed, everything)
+        on_build(rebuild)

@@ -61,10 +61,10 @@ def test_ci_gives_lines_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_a_terminal_outside_ci_gets_the_live_display(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setattr(rich, "_console", Console(file=io.StringIO(), force_terminal=True, width=100))
-    progress = make_progress(quiet=False, stream=_Terminal())
+    stream = _Terminal()
+    progress = make_progress(quiet=False, stream=stream)
     try:
-        assert type(progress) is LiveProgress
+        assert type(progress) is LiveProgress and progress.stream is stream
     finally:
         progress.close()
 
@@ -118,10 +118,14 @@ def test_line_progress_still_reports_a_stage_that_fails(clock: _Clock) -> None:
     assert progress.timings == [("DOCX: pandoc", 2.0)]
 
 
-def test_live_display_draws_the_stages_with_their_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_display_draws_the_stages_with_their_counts_on_its_own_stream(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The display goes where the terminal was found (stderr for the CLI), never into stdout,
+    # which ``check --json`` and pipes own.
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr(rich, "_console", Console(file=io.StringIO(), force_terminal=True, width=100))
     screen = _Terminal()
-    monkeypatch.setattr(rich, "_console", Console(file=screen, force_terminal=True, width=100, color_system=None))
-    progress = LiveProgress()
+    progress = LiveProgress(stream=screen)
     with progress.stage("PDF: writing file", 3) as stage:
         for _ in range(3):
             stage.advance()
@@ -136,6 +140,7 @@ def test_live_display_draws_the_stages_with_their_counts(monkeypatch: pytest.Mon
     # A stage without counts shows as one step, done.
     assert re.fullmatch(r"resolving ids and links\s+━+\s+1/1\s+0:00:0\d", lines[1])
     assert [name for name, _ in progress.timings] == ["PDF: writing file", "resolving ids and links"]
+    assert capsys.readouterr().out == "" and rich.get_console().file.getvalue() == ""
 
 
 # --- timings -------------------------------------------------------------------------

@@ -79,14 +79,14 @@ def test_a_rebuild_writes_only_the_pages_an_edit_changes_and_they_match_a_full_b
     assert preview.build().changed
     gpu = source / "GPU.md"
     gpu.write_text(gpu.read_text("utf-8").replace("wichtigste Hardware", "allerwichtigste Hardware"), "utf-8")
-    assert preview.build().changed == ("GPU.html",)
+    assert preview.build().changed == ("GPU.html", "search/index.js")  # the page and the text search finds
     fresh = Preview(source, "default", tmp_path / "fresh" / "site")
     fresh.build()
     for page in fresh.site.glob("*.html"):
         assert (preview.site / page.name).read_text("utf-8") == page.read_text("utf-8"), page.name
     tpu = source / "TPU.md"
     tpu.write_text(tpu.read_text("utf-8") + "\nSiehe auch [Scaling Law](#Scaling-Law).\n", "utf-8")
-    assert set(preview.build().changed) == {"TPU.html", "Scaling-Law.html"}  # its backlinks name TPU now
+    assert set(preview.build().changed) == {"TPU.html", "Scaling-Law.html", "search/index.js"}  # backlinks name TPU
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -72,10 +72,10 @@ def test_system_package_targets_name_what_this_machine_runs_on() -> None:
 
 
 def test_ci_installs_the_accessibility_checkers_before_the_tests() -> None:
-    """Ace's tests skip where Ace or chromium is missing; CI must therefore install both first."""
+    """Ace's and axe's tests skip where they or chromium are missing; CI must therefore install them first."""
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
              if line.strip().startswith("make")]
-    assert lines.index("make a11y-packages libreoffice-packages ace") < lines.index("make test")
+    assert lines.index("make a11y-packages libreoffice-packages ace axe") < lines.index("make test")
     assert "chromium" in _packages("a11y-packages")
 
 

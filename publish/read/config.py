@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, time
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from ..diagnostics import Code, Diagnostic, error, warning
+from ..theme.languages import is_language_tag
 from ..model import TERM_CLASS, Metadata
 from ..xml_chars import without_invalid_xml
 
@@ -19,6 +21,8 @@ DEFAULT_FRONT_MATTER = ("[0-9]*",)
 _BOOK_KEYS = {f.name for f in fields(Metadata)} | {"author"}
 _SOURCE_KEYS = {"front_matter", "exclude", "entry_class", "headingless"}
 _HEADINGLESS = ("error", "front-matter")
+_CONFIG_ONLY = {"base_url"}
+"""Metadata only book.toml sets: a title block or YAML block in a source does not publish the site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,25 @@ def _book_type(key: str, value: object) -> object:
         return value.isoformat()  # a TOML date (date = 2026-11-28) reads as the string would
     if not isinstance(value, str):
         raise TypeError("a string")
-    return value
+    if key == "language" and not is_language_tag(value):
+        raise TypeError('a language tag such as "de-DE" or "en"')
+    return _base_url(value) if key == "base_url" and value else value
+
+
+def _base_url(value: str) -> str:
+    """The address the website is published at, ending in ``/``; TypeError says what it must be."""
+    expected = "an http:// or https:// address without user, password, query or fragment"
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        raise TypeError(expected) from None
+    if (url.scheme not in ("http", "https") or not url.hostname or "@" in url.netloc or url.query
+            or url.fragment or "?" in value or "#" in value or re.search(r"[\s\x00-\x1f\x7f]", value)):
+        raise TypeError(expected)
+    # Percent-encoded as a sitemap needs it (a path with umlauts), once: "%" stays as written.
+    path = quote(url.path.rstrip("/"), safe="/%!$&'()*+,;=:@~") + "/"
+    return f"{url.scheme}://{url.netloc}{path}"
 
 
 def _source_type(key: str, value: object) -> object:
@@ -146,6 +168,6 @@ def _key_line(text: str, key: str) -> int:
 
 def merge_metadata(config: BookConfig, found: dict[str, object]) -> Metadata:
     """Fill what book.toml left unset from title blocks and YAML blocks in the sources."""
-    names = {f.name for f in fields(Metadata)}
+    names = {f.name for f in fields(Metadata)} - _CONFIG_ONLY
     extra = {k: v for k, v in found.items() if k in names and k not in config.explicit}
     return replace(config.metadata, **extra)

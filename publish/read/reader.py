@@ -33,7 +33,6 @@ _WRAPPERS: dict[str, type] = {
 }
 _SPAN_CLASSES = {"kbd": "kbd", "mark": "mark", "small": "small", "abbr": "abbr", "cite": "cite",
                  "dfn": "dfn", "var": "var", "samp": "samp", "q": "q", "span": ""}
-_KEPT_TAG_ATTRS = ("title", "lang", "dir")
 _UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|link|meta|base)\b", re.I)
 
 
@@ -393,7 +392,7 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     if name == "code":
         return m.Code(m.NO_ATTR, stringify(content))
     classes = tuple(c for c in (_SPAN_CLASSES[name], *found.get("class", "").split()) if c)
-    kv = tuple((k, found[k]) for k in _KEPT_TAG_ATTRS if k in found)
+    kv = tuple((k, found[k]) for k in m.MEANINGFUL_ATTRIBUTES if k in found)
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
 
 

@@ -12,6 +12,7 @@ import yaml
 from .config import CONFIG_NAME, SourceConfig
 from ..xml_chars import INVALID_XML, without_invalid_xml
 from ..diagnostics import Code, Diagnostic, error, warning
+from ..theme.languages import is_language_tag
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 _YAML_FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -211,8 +212,8 @@ def _take_yaml_block(path: Path, text: str, metadata: dict[str, object],
         if name is None or name in metadata or value is None:
             continue
         value = _metadata_value(name, value)
-        if value is None:
-            expected = "text or a list of texts" if name == "authors" else "text"
+        if value is None or (name == "language" and not is_language_tag(value)):
+            expected = {"authors": "text or a list of texts", "language": "a language tag such as de-DE"}.get(name, "text")
             diagnostics.append(warning(Code.BAD_METADATA, path, _yaml_key_line(match[1], str(key)), 1,
                                        f"metadata {key!r} must be {expected}; ignored"))
             continue

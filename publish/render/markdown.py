@@ -54,7 +54,7 @@ def book_blocks(book: m.Book, theme: Theme) -> list[m.Block]:
     for group in book.letters:
         blocks.append(m.Header(1, m.Attr(group.anchor, (m.LETTER_CLASS,)), (m.Str(group.letter),)))
         for entry in group.items:
-            blocks.append(m.Header(2, entry.attr, entry.title))
+            blocks.append(m.Header(2, _inert(entry.attr), entry.title))
             blocks.extend(_shifted(entry.blocks, 1))
             if theme.value("features", "backlinks"):
                 blocks.extend(backlinks_block(book, entry, labels["referenced_by"], href))
@@ -79,6 +79,8 @@ def _shifted(blocks: tuple[m.Block, ...], shift: int) -> tuple[m.Block, ...]:
     """Headings moved below their letter; raw HTML made harmless as in every HTML format, since
     whatever turns this file into a page next would run it as written."""
     def visit(node: Any) -> Any:
+        if isinstance(getattr(node, "attr", None), m.Attr) and node.attr.kv:
+            node = replace(node, attr=_inert(node.attr))
         if isinstance(node, m.Header):
             return replace(node, level=min(6, node.level + shift))
         if isinstance(node, m.RawBlock) and node.format == "html":
@@ -88,3 +90,11 @@ def _shifted(blocks: tuple[m.Block, ...], shift: int) -> tuple[m.Block, ...]:
         return node
 
     return transform(blocks, visit)
+
+
+def _inert(attr: m.Attr) -> m.Attr:
+    """Key-value attributes as the HTML formats write them: ``lang``, ``dir`` and ``title`` as they
+    are, any other as a ``data-`` attribute, so a ``style`` or ``onclick`` written by an author means
+    nothing to whatever turns this file into a page next."""
+    return replace(attr, kv=tuple((k if k.startswith("data-") or k in m.MEANINGFUL_ATTRIBUTES else f"data-{k}", v)
+                                  for k, v in attr.kv if k.replace("-", "").isalnum()))

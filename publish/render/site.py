@@ -1,8 +1,6 @@
-"""The book as a static website: a page per entry, A–Z, index, front matter, sitemap, Pagefind search."""
+"""The book as a static website: a page per entry, A–Z, index, front matter, sitemap, search."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from html import escape
 from dataclasses import dataclass
@@ -16,8 +14,9 @@ from ..output import write_atomically
 from ..progress import Progress
 from ..theme.languages import language_of
 from ..theme.theme import FontFace, Theme
-from . import RenderError, RenderOptions, RenderResult
+from . import RenderOptions, RenderResult
 from .files import image_names
+from .search import DOCUMENTS, FOLDER, LICENCES, SCRIPTS, search_documents
 from .html.book import BookHtml
 from .html.writer import WEB
 
@@ -26,7 +25,7 @@ suffix = "-html"
 folder = True
 
 HOME, A_Z, INDEX_PAGE, NOT_FOUND = "index.html", "a-z.html", "book-index.html", "404.html"
-_GENERATED = ("index", "a-z", "book-index", "404", "sitemap", "pagefind", "css", "fonts", "images")
+_GENERATED = ("index", "a-z", "book-index", "404", "sitemap", "search", "css", "fonts", "images")
 """Names the site itself uses: no entry's page takes them (compared case-insensitively)."""
 _NAME_BYTES = 200
 
@@ -65,13 +64,14 @@ def _linker(book: m.Book, pages: dict[str, str]) -> Callable[[str], str]:
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
            options: RenderOptions | None = None) -> RenderResult:
-    """Write every page, the stylesheet, fonts, images, sitemap and the search index into ``out``."""
+    """Write every page, the stylesheet, fonts, images, search and sitemap into ``out``."""
     progress = progress or Progress()
     with progress.stage("website: writing pages", len(book.entries)):
         written = write_site(book, theme, out)
-    with progress.stage("website: search index (Pagefind)"):
-        index_for_search(out)
-    return RenderResult(out, diagnostics=written.diagnostics)
+    notes = [] if book.metadata.base_url else [
+        "website: no sitemap.xml (it needs absolute addresses): set base_url in book.toml's [book] "
+        "to the address the site is published at"]
+    return RenderResult(out, diagnostics=written.diagnostics, notes=notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class Written:
 
 
 def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = None) -> Written:
-    """Every page, the stylesheet, fonts, images and the sitemap; a file whose bytes are already
+    """Every page, the stylesheet, fonts, images, the search and the sitemap; a file whose bytes are already
     there is left alone, so a preview knows exactly which pages an edit changed. Given the book
     of the last build in ``out``, entry pages that cannot have changed are not rendered again."""
     pages = page_names(book)
@@ -97,9 +97,12 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
     changed: list[str] = []
     pages_written: set[str] = set()
 
-    def page(file: str, template: str, title: str, searchable: bool = False, **extra: object) -> None:
-        text = theme.render(f"site/{template}", title=title, searchable=searchable, a_z=A_Z, home=HOME,
-                            index_page=INDEX_PAGE, term_level=1, **context, **extra)
+    base_url = book.metadata.base_url
+
+    def page(file: str, template: str, title: str, **extra: object) -> None:
+        canonical = base_url + quote(file) if base_url and file != NOT_FOUND else ""
+        text = theme.render(f"site/{template}", title=title, canonical=canonical, a_z=A_Z, home=HOME,
+                            index_page=INDEX_PAGE, search=DOCUMENTS, term_level=1, **context, **extra)
         _write(out, file, text.encode("utf-8"), changed)
         pages_written.add(file)
 
@@ -109,7 +112,7 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
         page(INDEX_PAGE, "index.html.j2", labels["index"])
         page(NOT_FOUND, "404.html.j2", labels["not_found"])
         for part in context["front_matter"]:
-            page(pages[part.id], "front.html.j2", part.title, searchable=True, part=part)
+            page(pages[part.id], "front.html.j2", part.title, part=part)
     else:  # they show only the outline and what ``changed_entries`` found unchanged
         pages_written.update((HOME, A_Z, INDEX_PAGE, NOT_FOUND, *(pages[f.id] for f in book.front_matter)))
     for n, part in enumerate(entries):
@@ -119,7 +122,7 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
         neighbours = {key: (e.title_text, href(e.id)) if e else None
                       for key, e in (("previous", entries[n - 1] if n else None),
                                      ("next", entries[n + 1] if n + 1 < len(entries) else None))}
-        page(pages[part.id], "entry.html.j2", part.title_text, searchable=True, entry=part, **neighbours)
+        page(pages[part.id], "entry.html.j2", part.title_text, entry=part, **neighbours)
     fonts: dict[str, FontFace] = {}
 
     def font_url(face: FontFace) -> str:
@@ -132,7 +135,15 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
         _write(out, f"fonts/{file}", face.path.read_bytes(), changed)
     for src, target in images.items():
         _write(out, target, (book.source / src).read_bytes(), changed)
-    _write(out, "sitemap.xml", _sitemap([HOME, A_Z, INDEX_PAGE, *pages.values()]), changed)
+    front_titles = {part.id: part.title for part in context["front_matter"]}
+    _write(out, DOCUMENTS, search_documents(book, pages, front_titles), changed)
+    for file in (*SCRIPTS, *LICENCES):
+        _write(out, f"{FOLDER}/{file}", theme.asset(f"js/{file}"), changed)
+    if base_url:
+        _write(out, "sitemap.xml", _sitemap(base_url, [HOME, A_Z, INDEX_PAGE, *pages.values()]), changed)
+    elif (out / "sitemap.xml").exists():
+        (out / "sitemap.xml").unlink()  # book.toml's base_url was taken out since the last preview build
+        changed.append("sitemap.xml")
     for stale in sorted(p for p in out.glob("*.html") if p.name not in pages_written):
         stale.unlink()  # an entry that was deleted or renamed since the last preview build
         changed.append(stale.name)
@@ -179,18 +190,9 @@ def _write(site: Path, name: str, data: bytes, changed: list[str]) -> None:
     changed.append(name)
 
 
-def _sitemap(files: list[str]) -> bytes:
-    """Every page, relative to the site's root: the site does not know where it will be published,
-    so a host that needs absolute URLs prefixes its own address."""
-    urls = "".join(f"<url><loc>{escape(quote(f))}</loc></url>\n" for f in dict.fromkeys(files))
+def _sitemap(base_url: str, files: list[str]) -> bytes:
+    """Every page at its absolute address (the sitemap protocol allows no other)."""
+    urls = "".join(f"<url><loc>{escape(base_url + quote(f))}</loc></url>\n" for f in dict.fromkeys(files))
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n').encode("utf-8")
-
-
-def index_for_search(site: Path) -> None:
-    """Pagefind's index and search page into ``site/pagefind`` (the binary from the pagefind[bin] wheel)."""
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"],
-                            capture_output=True, check=False, timeout=600)
-    if result.returncode != 0:
-        raise RenderError(f"Pagefind failed: {result.stderr.decode('utf-8', 'replace').strip()[-500:]}")
 

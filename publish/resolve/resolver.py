@@ -305,6 +305,8 @@ class _Resolver:
                 taken = self.targets.get(key)
                 if taken is None:
                     self.targets[key] = entry.id
+                    # A link may also name the alias as written (``#B&C``), not only as a valid id.
+                    self.targets.setdefault(re.sub(r"\s+", "-", alias.strip()), entry.id)
                 elif taken != entry.id and key not in self.registry.owners:
                     self.diagnostics.append(warning(
                         Code.ALIAS_CONFLICT, entry.source, entry.line, 1,

@@ -1,6 +1,7 @@
 """What each book language needs: quotes, the words of generated parts, month names, Word's id."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -34,7 +35,7 @@ ENGLISH = Language(
         "referenced_by": "Referenced by", "home": "Home", "a_z": "A–Z", "search": "Search",
         "previous": "Previous", "next": "Next", "not_found": "Page not found",
         "not_found_text": "There is no page at this address.", "skip": "Skip to content",
-        "diagnostics": "Problems in the last build",
+        "diagnostics": "Problems in the last build", "search_found": "found", "search_none": "Nothing found",
     }),
     accessibility_summary=("{title}: a reference work of {entries} entries with a table of contents, "
                            "cross-references and an index; formulas as MathML with TeX as alternative text."),
@@ -52,7 +53,7 @@ GERMAN = Language(
         "referenced_by": "Erwähnt in", "home": "Start", "a_z": "A–Z", "search": "Suche",
         "previous": "Vorheriger Eintrag", "next": "Nächster Eintrag", "not_found": "Seite nicht gefunden",
         "not_found_text": "Unter dieser Adresse gibt es keine Seite.", "skip": "Zum Inhalt springen",
-        "diagnostics": "Probleme beim letzten Build",
+        "diagnostics": "Probleme beim letzten Build", "search_found": "gefunden", "search_none": "Nichts gefunden",
     }),
     accessibility_summary=("{title}: ein Nachschlagewerk mit {entries} Einträgen, Inhaltsverzeichnis, "
                            "Querverweisen und Index; Formeln als MathML mit TeX-Alternativtext."),
@@ -67,6 +68,21 @@ LANGUAGES: Mapping[str, Language] = MappingProxyType({
     "it": replace(ENGLISH, code="it", quotes="«»“”", lcid=1040),
     "nl": replace(ENGLISH, code="nl", quotes="“”‘’", lcid=1043),
 })
+
+
+_LANGUAGE_TAG = re.compile(r"""
+    (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})   # language, extended language subtags
+    (?:-[a-z]{4})?                                 # script
+    (?:-(?:[a-z]{2}|[0-9]{3}))?                    # region
+    (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*       # variants
+    (?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*            # extensions
+    (?:-x(?:-[a-z0-9]{1,8})+)?                     # private use
+    """, re.ASCII | re.IGNORECASE | re.VERBOSE)
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` is a well-formed BCP 47 language tag (RFC 5646), as EPUB and XHTML require."""
+    return _LANGUAGE_TAG.fullmatch(tag) is not None
 
 
 def language_of(tag: str) -> Language:

@@ -100,6 +100,15 @@ class Theme:
         return "\n".join(self._render(lambda folder=folder, path=path: self._css.from_string(_read_inside(path, folder)),
                                        str(path), context) for folder, path in layers)
 
+    def asset(self, name: str) -> bytes:
+        """A file the outputs copy as it is (``js/search.js``): the nearest theme in the chain that has it."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                if not _is_inside(folder / name, folder):
+                    raise ThemeError(f"{folder / name}: lies outside the theme folder {folder}")
+                return (folder / name).read_bytes()
+        raise ThemeError(f"{self.folder}: no theme in the chain has {name}")
+
     def _render(self, load: Callable[[], jinja2.Template], name: str, context: dict[str, Any]) -> str:
         try:
             return load().render(theme=self, **context)

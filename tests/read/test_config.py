@@ -7,7 +7,8 @@ import pytest
 
 from publish.cli import main
 from publish.diagnostics import Code
-from publish.read.config import load_config
+from publish.model import Metadata
+from publish.read.config import BookConfig, SourceConfig, load_config, merge_metadata
 
 
 def _config(tmp_path: Path, toml: str) -> Path:
@@ -21,6 +22,8 @@ def _config(tmp_path: Path, toml: str) -> Path:
     ('[book]\ntitle = "T"\n\ntitle_x = 1\n', 4),
     ('[book]\ntitle = 5\n', 2),
     ('[book]\nlanguage = ["de"]\n', 2),
+    ('[book]\ntitle = "T"\nlanguage = \'de" onload="x\'\n', 3),
+    ('[book]\nlanguage = "de_DE"\n', 2),
     ('[book]\nversion = 1.0\n', 2),
     ('[sources]\nfront_matter = 5\n', 2),
     ('[sources]\n\nexclude = 5\n', 3),
@@ -54,3 +57,27 @@ def test_control_characters_in_a_value_are_taken_out(tmp_path: Path) -> None:
     config, diagnostics = load_config(_config(tmp_path, '[book]\ntitle = "Kapitel\\u000cEins"\n'))
     assert config.metadata.title == "Kapitel Eins"
     assert [(d.code, d.line) for d in diagnostics] == [(Code.CONTROL_CHARACTER, 2)]
+
+
+@pytest.mark.parametrize("url, normal", [
+    ("https://example.org/glossar", "https://example.org/glossar/"),
+    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"),
+    ("https://example.org/Größe/", "https://example.org/Gr%C3%B6%C3%9Fe/"),
+])
+def test_the_base_url_is_an_http_address_ending_in_a_slash(tmp_path: Path, url: str, normal: str) -> None:
+    config, diagnostics = load_config(_config(tmp_path, f'[book]\nbase_url = "{url}"\n'))
+    assert config.metadata.base_url == normal and diagnostics == []
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "example.org/glossar", "https://user:pw@example.org/",
+                                 "https://example.org/?page=1", "https://example.org/#top", "https:///glossar",
+                                 "https://example.org:port/", "https://example.org/a b/", "file:///tmp/site/"])
+def test_any_other_base_url_is_bad_config_and_ignored(tmp_path: Path, url: str) -> None:
+    config, diagnostics = load_config(_config(tmp_path, f'[book]\ntitle = "T"\nbase_url = "{url}"\n'))
+    assert [(d.code, d.line) for d in diagnostics] == [(Code.BAD_CONFIG, 3)]
+    assert "http:// or https://" in diagnostics[0].message and config.metadata.base_url == ""
+
+
+def test_only_book_toml_sets_the_base_url(tmp_path: Path) -> None:
+    config = BookConfig(Metadata(), SourceConfig(), frozenset())
+    assert merge_metadata(config, {"base_url": "javascript:alert(1)", "title": "T"}) == Metadata(title="T")

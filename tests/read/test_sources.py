@@ -153,6 +153,22 @@ def test_metadata_of_the_wrong_shape_is_ignored_with_a_warning(tmp_path: Path, y
     assert (loaded.book.metadata.title, loaded.book.metadata.authors) == ("Untitled", ())
 
 
+@pytest.mark.parametrize("tag", ['de" onload="x', "de_DE", "Deutsch (Schweiz)"])
+def test_a_language_that_is_no_language_tag_is_ignored_with_a_warning(tmp_path: Path, tag: str) -> None:
+    # Every format writes the language into lang/xml:lang and the EPUB package: EPUBCheck refuses
+    # anything but a well-formed BCP 47 tag, so such a value must not reach them.
+    loaded = load_book(_write(tmp_path, {"A.md": f"---\ntitle: T\nlang: '{tag}'\n---\n\n## A {{.term}}\n"}))
+    assert [(d.code, d.line) for d in loaded.diagnostics] == [(Code.BAD_METADATA, 3)]
+    assert "language tag" in loaded.diagnostics[0].message
+    assert loaded.book.metadata.language == "de-DE"
+
+
+@pytest.mark.parametrize("tag", ["en", "de-CH", "zh-Hant-TW", "de-CH-1996", "en-x-intern"])
+def test_a_well_formed_language_tag_is_taken(tmp_path: Path, tag: str) -> None:
+    loaded = load_book(_write(tmp_path, {"A.md": f"---\nlang: {tag}\n---\n\n## A {{.term}}\n"}))
+    assert loaded.diagnostics == () and loaded.book.metadata.language == tag
+
+
 def test_a_folder_name_that_is_not_utf8_is_read_and_cached(tmp_path: Path) -> None:
     folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"Ordn\xe9r")))
     folder.mkdir()

@@ -68,3 +68,14 @@ def test_raw_html_in_the_markdown_file_is_made_harmless(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert "<b>fett</b>" in text and "Rest" in text
     assert "<script" not in text and "onclick" not in text and "<iframe" not in text
+
+
+def test_key_value_attributes_become_inert_data_attributes(tmp_path: Path) -> None:
+    # pandoc would write style/onclick of the heading and the span straight into the next HTML page.
+    (tmp_path / "A.md").write_text('## A {#A .term style="background:url(http://e/x.png)"}\n\n'
+                                   '[Wort]{style="color:red" onclick="y()" lang=en}\n', encoding="utf-8")
+    out = markdown.render(load_book(tmp_path).book, load_theme("default"), tmp_path / "book.md").path
+    html = run_pandoc(["-f", "markdown", "-t", "html5"], out.read_text(encoding="utf-8")).decode()
+    assert 'data-style="background:url(http://e/x.png)"' in html and 'data-style="color:red"' in html
+    assert " style=" not in html and " onclick=" not in html
+    assert 'lang="en">Wort</span>' in html, "a language switch keeps its meaning"

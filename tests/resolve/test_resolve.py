@@ -32,6 +32,16 @@ def test_links_resolve_to_entries_headings_aliases_and_index(tmp_path: Path) -> 
     assert loaded.book.anchors["gpu-aufbau"] == "GPU"
 
 
+def test_an_alias_with_characters_invalid_in_ids_is_reached_as_written_and_as_its_id(tmp_path: Path) -> None:
+    loaded = _book(tmp_path, {
+        "BC.md": '## B und C {#BC .term aliases="B&C, Daten & Modelle"}\n\nx\n',
+        "D.md": "## D {#D .term}\n\n[a](#B&C) [b](#B-C) [c](#Daten-&-Modelle) [d](#Daten---Modelle)\n",
+    })
+    d = next(e for e in loaded.book.entries if e.id == "D")
+    assert _links(d) == ["#BC"] * 4
+    assert loaded.diagnostics == ()
+
+
 def test_dangling_link_becomes_plain_text_and_a_missing_entry(tmp_path: Path) -> None:
     loaded = _book(tmp_path, {
         "A.md": "## A {#A .term}\n\n[Kigo](#Kigo) und [Kigo](#Kigo)\n",

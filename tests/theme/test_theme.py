@@ -56,3 +56,10 @@ def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     theme = load_theme("broken", tmp_path)
     with pytest.raises(ThemeError, match=r"entry\.html\.j2:1: template error"):
         theme.render("entry.html.j2")
+
+
+def test_an_asset_comes_from_the_nearest_theme_that_has_it() -> None:
+    lexikon = load_theme("lexikon")
+    assert lexikon.asset("js/search.js") == (THEMES / "default" / "js" / "search.js").read_bytes()
+    with pytest.raises(ThemeError, match="no theme in the chain has js/nothing.js"):
+        lexikon.asset("js/nothing.js")

@@ -9,7 +9,8 @@ from functools import lru_cache
 import ziamath
 from ziamath.tex import tex2mml
 
-from .mathml import MathError, check_known_commands, check_tex, describe_error, local_name
+from .mathml import (MathError, check_known_commands, check_tex, describe_error, local_name, tex_to_mathml,
+                     text_escapes)
 
 # ziamath lays out at `size` pixels per em and writes SVG user units in those pixels, so at
 # 100 every length divides by 100 to give em exactly (ziafont rounds to 3 decimals: 1e-5 em).
@@ -94,13 +95,18 @@ def _to_mathml(tex: str, display: bool) -> ET.Element:
     # ziamath.Latex is not used: it turns \tag into an equation number right-aligned in a
     # 6.5in column, which would wreck the size of the box.
     try:
-        return ET.fromstring(tex2mml(tex, inline=not display))
-    except ET.ParseError as exc:
-        # latex2mathml copies a bare `&` into its MathML unescaped.
-        raise MathError("cannot read TeX: '&' outside an environment (write \\&)") from exc
+        root = ET.fromstring(tex2mml(tex, inline=not display))
+    except ET.ParseError:
+        # latex2mathml copies text (`\text{a < b}`) into its MathML unescaped; the
+        # tree-built MathML of the reflowable formats keeps it as text (without ziamath's tweaks).
+        return tex_to_mathml(tex, display)
     except Exception as exc:
         # latex2mathml's errors share no base class and carry their meaning in the class name.
         raise MathError(f"cannot read TeX: {describe_error(exc)}") from exc
+    for text in root.iter():
+        if local_name(text) == "mtext" and text.text:
+            text.text = text_escapes(text.text)
+    return root
 
 
 def _layout(mathml: ET.Element) -> ziamath.Math:

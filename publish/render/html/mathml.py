@@ -30,7 +30,8 @@ _VALUE = re.compile(r"[\w .%+\-]*")
 
 _UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
 # latex2mathml passes unknown commands through as identifier text such as `\foo`.
-_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
+_TEX_TOKEN = re.compile(r"\\begin\b|\\end\b|\\.|[{}&]", re.DOTALL)
+_TEXT_ESCAPE = re.compile(r"\\([&%$#_{}])")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]*")
 
 
@@ -62,12 +63,19 @@ def tex_to_mathml(tex: str, display: bool) -> ET.Element:
 
 
 def check_tex(tex: str) -> None:
-    """What latex2mathml lets through silently: an empty formula, unbalanced braces."""
+    """What latex2mathml lets through silently: an empty formula, unbalanced braces, an
+    alignment ``&`` outside an environment (TeX's "misplaced alignment tab")."""
     if not tex.strip():
         raise MathError("empty formula")
-    depth = 0
-    for token in _BRACE_OR_ESCAPE.findall(tex):
-        if token == "{":
+    depth = environments = 0
+    for token in _TEX_TOKEN.findall(tex):
+        if token == "\\begin":
+            environments += 1
+        elif token == "\\end":
+            environments -= 1
+        elif token == "&" and environments <= 0:
+            raise MathError("cannot read TeX: '&' outside an environment (write \\&)")
+        elif token == "{":
             depth += 1
         elif token == "}":
             depth -= 1
@@ -96,6 +104,11 @@ def describe_error(exc: Exception) -> str:
     return " ".join(words).lower() or name
 
 
+def text_escapes(text: str) -> str:
+    """TeX's escaped characters in ``\\text{…}`` as the characters (latex2mathml copies ``\\&``)."""
+    return _TEXT_ESCAPE.sub(r"\1", text)
+
+
 def local_name(element: ET.Element) -> str:
     """Tag without the MathML namespace that latex2mathml puts on every element."""
     return element.tag.rpartition("}")[2]
@@ -111,6 +124,8 @@ def _allowed(element: ET.Element) -> ET.Element:
         if key in _ATTRIBUTES and _VALUE.fullmatch(value):
             clean.set(key, value)
     clean.text = html.unescape(element.text) if element.text else None
+    if name == "mtext" and clean.text:
+        clean.text = text_escapes(clean.text)
     for child in element:
         copy = _allowed(child)
         copy.tail = html.unescape(child.tail) if child.tail else None

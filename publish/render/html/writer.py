@@ -16,10 +16,15 @@ from ...tree import stringify
 from .math_svg import render_math
 from .mathml import MathError, mathml
 from ...names import UniqueNames
+from ...theme.languages import is_language_tag
 from .sanitize import sanitize_html
 
 _INLINE_TAGS = {m.Emph: "em", m.Strong: "strong", m.Underline: "u", m.Strikeout: "del",
                 m.Superscript: "sup", m.Subscript: "sub"}
+_MEANINGFUL: dict[str, Callable[[str], bool]] = {
+    "lang": is_language_tag, "dir": lambda value: value in ("ltr", "rtl", "auto"), "title": lambda value: True,
+}
+"""``m.MEANINGFUL_ATTRIBUTES`` with the values each may take; a bad value stays inert data."""
 _LONG_TOKEN = re.compile(r"\S{64,}")
 _ZERO_WIDTH_SPACE = "\u200b"
 _ALIGN_CSS = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
@@ -266,7 +271,11 @@ class HtmlWriter:
             parts.append(f' id="{escape(attr.id)}"')
         if attr.classes:
             parts.append(f' class="{escape(" ".join(attr.classes))}"')
-        parts.extend(f' data-{escape(k)}="{escape(v)}"' for k, v in attr.kv if k.replace("-", "").isalnum())
+        for key, value in attr.kv:
+            if _MEANINGFUL.get(key, lambda _: False)(value):
+                parts.append(f' {key}="{escape(value)}"')
+            elif key.replace("-", "").isalnum():
+                parts.append(f' data-{escape(key)}="{escape(value)}"')
         return "".join(parts)
 
 

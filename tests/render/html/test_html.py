@@ -29,6 +29,23 @@ def test_unresolved_link_is_a_plain_span() -> None:
     assert _writer().visit(span) == '<span class="unresolved">Kigo</span>'
 
 
+@pytest.mark.parametrize(("markdown", "html"), [
+    # A language switch, a direction and a title mean what they say, as pandoc writes them …
+    ("[Wort]{lang=en}", '<p><span lang="en">Wort</span></p>'),
+    ('[Wort]{dir=rtl title="<b>&</b>"}', '<p><span dir="rtl" title="&lt;b&gt;&amp;&lt;/b&gt;">Wort</span></p>'),
+    # … a bad value of them, and any other key, stays inert data.
+    ('[Wort]{lang="en onclick" dir=sideways}', '<p><span data-lang="en onclick" data-dir="sideways">Wort</span></p>'),
+    ('[Wort]{style="color:red"}', '<p><span data-style="color:red">Wort</span></p>'),
+])
+def test_key_value_attributes(markdown: str, html: str) -> None:
+    assert _html(markdown) == html
+
+
+def test_the_writer_knows_every_meaningful_attribute() -> None:
+    from publish.render.html.writer import _MEANINGFUL
+    assert set(_MEANINGFUL) == set(m.MEANINGFUL_ATTRIBUTES)
+
+
 def test_grid_table_spans_alignment_and_foot() -> None:
     html = _html("+-----+-----+\n| A   | B   |\n+:====+====:+\n| a   | b   |\n+=====+=====+\n| Fuß       |\n+===========+\n")
     assert '<col style="width: 50.0%">' in html

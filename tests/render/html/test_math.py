@@ -161,6 +161,16 @@ def test_broken_tex_raises_math_error(tex: str, says: str) -> None:
         render_math(tex, display=False, ident="e")
 
 
+@pytest.mark.parametrize("text", ["a < b", "</mtext></math><script>alert(1)</script>"])
+def test_markup_characters_in_text_are_typeset_as_text(text: str) -> None:
+    # latex2mathml copies \text{…} into its MathML unescaped; the formula must still be typeset,
+    # not refused with a reason about a character the author did not write.
+    svg = ET.fromstring(render_math(rf"\text{{{text}}} + x", display=False, ident="t").svg)
+    names = {element.tag.rpartition("}")[2] for element in svg.iter()}
+    assert "script" not in names and names & {"path", "use"}
+    assert svg.findtext("{http://www.w3.org/2000/svg}title") == rf"\text{{{text}}} + x"
+
+
 def test_ident_that_cannot_start_an_xml_id_is_refused() -> None:
     with pytest.raises(ValueError, match="XML id"):
         render_math("x", display=False, ident="1st formula")

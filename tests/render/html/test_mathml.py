@@ -46,8 +46,17 @@ def test_characters_become_characters_not_entity_text() -> None:
     ("x^", "missing super script or subscript"),
     (r"\unknowncommand{x}", r"unknown TeX command \unknowncommand"),
     ("  ", "empty formula"),
+    (r"a & b", "'&' outside an environment"),
     ("{" * 5000 + "x" + "}" * 5000, "cannot read TeX"),
 ])
 def test_bad_tex_is_a_math_error(tex: str, says: str) -> None:
     with pytest.raises(MathError, match=r".*" + __import__("re").escape(says)):
         mathml(tex, display=False)
+
+
+
+def test_an_ampersand_inside_an_environment_aligns_and_an_escaped_one_is_text() -> None:
+    matrix = etree.fromstring(mathml(r"\begin{matrix} a & b \\ c & d \end{matrix}", display=True))
+    assert len(matrix.findall(f".//{{{MATHML}}}mtd")) == 4
+    escaped = etree.fromstring(mathml(r"\text{Daten \& Modelle}", display=False))
+    assert "".join(escaped.itertext()).replace("\xa0", " ") == "Daten & Modelle"

@@ -42,7 +42,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @contextmanager
 def served(folder: Path) -> Iterator[str]:
-    """``folder`` on http://127.0.0.1:<free port>/ (search fetches its index, which file:// forbids)."""
+    """``folder`` on http://127.0.0.1:<free port>/, as a web host serves it."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -52,17 +52,52 @@ def test_the_a_to_z_page_jumps_to_a_letter(built: tuple[m.Book, Path], page: Any
     assert page.url.endswith(f"/{last.items[0].id}.html")
 
 
-def test_search_finds_an_entry_and_lands_on_it(built: tuple[m.Book, Path], page: Any, tmp_path: Path) -> None:
-    _, out = built
-    with served(out) as root:
-        page.goto(root + "index.html")
-        page.locator(".pagefind-ui__search-input").fill("Tensor Processing Unit")
-        result = page.locator(".pagefind-ui__result-link").first
-        result.wait_for(timeout=10_000)
-        page.screenshot(path=str(tmp_path / "search.png"))
-        result.click()
-        page.wait_for_url("**/TPU.html*")
-        assert page.locator("h1.term").inner_text() == "TPU"
+@pytest.fixture(params=["file", "http"])
+def site_root(request: pytest.FixtureRequest, built: tuple[m.Book, Path]) -> Any:
+    """The built site opened from its folder (file://) and served over http."""
+    out = built[1]
+    if request.param == "file":
+        yield out.as_uri() + "/"
+    else:
+        with served(out) as root:
+            yield root
+
+
+@pytest.mark.parametrize("query, entry", [
+    ("Tensor Processing Unit", "TPU"),
+    ("Rechenleistung", "Compute"),
+    ("Modellgröße", "Scaling-Law"),   # umlaut and ß as written
+    ("modellgrosse", "Scaling-Law"),  # … and as typed without them
+    ("Grundsätze", "Claude"),
+])
+def test_search_finds_an_entry_and_lands_on_it(site_root: str, page: Any, query: str, entry: str) -> None:
+    page.goto(site_root + "index.html")
+    page.locator("#search-input").fill(query)
+    result = page.locator(".search-results a").first
+    result.wait_for()
+    result.click()
+    page.wait_for_url(f"**/{entry}.html")
+    assert page.locator("h1.term").inner_text() == page.evaluate("document.title").split(" – ")[0]
+
+
+def test_search_finds_words_by_their_beginning_and_enter_opens_the_first(site_root: str, page: Any,
+                                                                        tmp_path: Path) -> None:
+    page.goto(site_root + "GPU.html")
+    page.locator("#search-input").fill("Rechen")
+    page.locator(".search-results a").first.wait_for()
+    found = page.locator(".search-results a").all_inner_texts()
+    assert "Compute" in found and "Compute-Budget" in found, found  # Rechenleistung, Rechenmenge …
+    page.screenshot(path=str(tmp_path / "search.png"))
+    page.locator("#search-input").press("Enter")
+    page.wait_for_url(f"**/{found[0]}.html")
+
+
+def test_search_says_when_nothing_is_found(site_root: str, page: Any) -> None:
+    page.goto(site_root + "a-z.html")
+    page.locator("#search-input").fill("Quetzalcoatl")
+    status = page.locator("#search-status")
+    status.wait_for()
+    assert status.inner_text() == "Nichts gefunden" and page.locator(".search-results li").count() == 0
 
 
 def test_pages_read_without_javascript(built: tuple[m.Book, Path]) -> None:
@@ -73,4 +108,5 @@ def test_pages_read_without_javascript(built: tuple[m.Book, Path]) -> None:
         page = browser.new_context(java_script_enabled=False).new_page()
         page.goto((built[1] / "GPU.html").as_uri())
         assert "Grafikprozessor" in page.locator("main").inner_text()
+        assert not page.locator("#search").is_visible()  # no search box that cannot work
         browser.close()
