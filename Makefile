@@ -35,8 +35,11 @@ AXE_VERSION ?= 4.14.1
 AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 # LibreOffice for the DOCX: the build lays the document out with it (soffice --headless) to put page
 # numbers into the contents and index, and the tests print the DOCX to PDF as a reader would see
-# it; poppler-utils (pdftoppm) renders those pages to PNG to look at.
+# it; poppler-utils (pdftoppm) renders those pages to PNG to look at. LibreOffice comes from the
+# release's backports (25.2 on bookworm): 7.4, bookworm's own, cannot compute Word's STYLEREF
+# fields, so every page's running head would be the saved one, the book's title.
 LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
+DEBIAN_BACKPORTS := $(shell . /etc/os-release 2>/dev/null && echo $$VERSION_CODENAME)-backports
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all pdf epub docx html md serve print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace axe libreoffice-packages
@@ -142,8 +145,11 @@ corpus:
 	cd $(CORPUS_DIR) && sha256sum --quiet --strict -c $(CURDIR)/tests/corpus.sha256
 
 libreoffice-packages:
+	printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+	  $(DEBIAN_BACKPORTS) /usr/share/keyrings/debian-archive-keyring.gpg \
+	  | $(SUDO) tee /etc/apt/sources.list.d/backports.sources >/dev/null
 	$(SUDO) apt-get update
-	$(SUDO) apt-get install -y --no-install-recommends $(LIBREOFFICE_PACKAGES)
+	$(SUDO) apt-get install -y --no-install-recommends -t $(DEBIAN_BACKPORTS) $(LIBREOFFICE_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

@@ -19,7 +19,8 @@ CORPUS = SHARED / "corpus" / "ki-glossar-sample"
 sys.path.insert(0, str(ROOT))
 from publish.render.docx.pandoc_runner import pandoc_path  # noqa: E402
 
-READ_AND_RESOLVE = "import sys; from pathlib import Path; from publish.build import load_book; load_book(Path(sys.argv[1]))"
+READ_AND_RESOLVE = ("import sys; from pathlib import Path; from publish.build import load_book; "
+                    "load_book(Path(sys.argv[1]), jobs=int(sys.argv[2]))")
 
 
 def scaled_corpus(entries: int, folder: Path) -> Path:
@@ -28,28 +29,72 @@ def scaled_corpus(entries: int, folder: Path) -> Path:
     return folder
 
 
-# A fresh wrapper process per run: RUSAGE_CHILDREN then holds the peak of that one command.
+# A fresh wrapper process per run: RUSAGE_CHILDREN then holds the peak and the CPU time of that one command.
 _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
-         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+         "r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_maxrss, r.ru_utime + r.ru_stime)")
 
 
 def measure(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Median wall seconds over ``runs`` and the largest peak resident memory in MB."""
-    times, peaks = [], []
+    return measure_cpu(command, runs, env)[:2]
+
+
+def measure_cpu(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """``measure``, and the median CPU seconds of the command and its children (on a busy machine
+    wall time depends on the load; CPU time much less)."""
+    times, peaks, cpu = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-c", _PEAK, *command], check=True, capture_output=True, text=True,
                                 env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - start)
-        peaks.append(int(result.stdout.strip()) / 1024)
-    return statistics.median(times), max(peaks)
+        peak, seconds = result.stdout.split()
+        peaks.append(int(peak) / 1024)
+        cpu.append(float(seconds))
+    return statistics.median(times), max(peaks), statistics.median(cpu)
 
 
 def bench_read(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
-    ours = measure([sys.executable, "-c", READ_AND_RESOLVE, str(folder)], runs)
-    pandoc = measure([str(pandoc_path()), "-f", "markdown", "-t", "json", "-o", "/dev/null", *files], runs)
-    return [("publish: read + resolve (incl. Python start-up)", *ours, ""),
-            ("pandoc -f markdown -t json (all files, one run)", *pandoc, "")]
+    jobs = len(os.sched_getaffinity(0))
+    alone = measure_cpu([sys.executable, "-c", READ_AND_RESOLVE, str(folder), "1"], runs)
+    shared = measure_cpu([sys.executable, "-c", READ_AND_RESOLVE, str(folder), str(jobs)], runs)
+    pandoc = measure_cpu([str(pandoc_path()), "-f", "markdown", "-t", "json", "-o", "/dev/null", *files], runs)
+    return [("publish: read + resolve, one process (incl. Python start-up)", *alone[:2], f"CPU {alone[2]:.2f} s"),
+            (f"publish: read + resolve, files read by {jobs} workers", *shared[:2], f"CPU {shared[2]:.2f} s"),
+            ("pandoc -f markdown -t json (all files, one run)", *pandoc[:2], f"CPU {pandoc[2]:.2f} s")]
+
+
+def bench_read_jobs(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
+    """Where reading in workers starts to pay: books of growing size read (and resolved) in this
+    process, by one process and by all cores, whatever the threshold and the load say. On a busy machine the
+    wall time says little, so the notes split the CPU time: this process's and the workers'."""
+    import resource
+
+    from publish.build import load_book
+    from publish.read import parallel
+
+    jobs, rows = len(os.sched_getaffinity(0)), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for entries in (10, 30, 100, 300):
+            book = scaled_corpus(entries, Path(tmp) / str(entries))
+            size = sum(p.stat().st_size for p in book.glob("*.md")) // 1024
+            for n in (1, jobs):
+                walls, mine, theirs = [], [], []
+                for _ in range(runs):
+                    parallel.PARALLEL_BYTES = 0 if n > 1 else 1 << 62
+                    parallel.free_cores = lambda: jobs  # type: ignore[assignment]  # busy or not
+                    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    start, cpu = time.perf_counter(), time.process_time()
+                    load_book(book, jobs=n)
+                    walls.append(time.perf_counter() - start)
+                    mine.append(time.process_time() - cpu)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    theirs.append(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
+                here, workers = statistics.median(mine), statistics.median(theirs)
+                rows.append((f"{entries} entries ({size} KB), jobs={n}", statistics.median(walls), 0.0,
+                             f"CPU here {here:.2f} s, in workers {workers:.2f} s; "
+                             f"on idle cores about {here + workers / n:.2f} s"))
+    return rows
 
 
 def bench_pdf(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
@@ -160,19 +205,22 @@ def bench_docx(folder: Path, files: list[str], runs: int) -> list[tuple[str, flo
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
 
-        def build(folder_name: str) -> list[str]:
+        def build(folder_name: str, *options: str) -> list[str]:
             # Each run from an empty output folder: no cached parse, no "up to date".
             target = out / folder_name
             command = shlex.join([sys.executable, "-m", "publish", "build", "--source", str(folder), "--out",
-                                  str(target), "--format", "docx", "--quiet"])
+                                  str(target), "--format", "docx", "--quiet", *options])
             return ["sh", "-c", f"rm -rf {shlex.quote(str(target))} && exec {command}"]
 
-        ours = measure(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        ours = measure_cpu(build("off"), runs, env={"PUBLISH_SOFFICE": "off"})
+        alone = measure_cpu(build("alone", "--jobs", "1"), runs, env={"PUBLISH_SOFFICE": "off"})
         theirs_path = out / "pandoc.docx"
-        theirs = measure([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
-        rows = [("publish build --format docx (PUBLISH_SOFFICE=off)", *ours,
-                 _describe(next((out / "off").glob("*.docx")))),
-                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs, _describe(theirs_path)),
+        theirs = measure_cpu([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
+        rows = [("publish build --format docx (PUBLISH_SOFFICE=off; workers only on free cores)", *ours[:2],
+                 f"{_describe(next((out / 'off').glob('*.docx')))}; CPU {ours[2]:.2f} s"),
+                ("the same with --jobs 1 (files read in one process)", *alone[:2], f"CPU {alone[2]:.2f} s"),
+                (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs[:2],
+                 f"{_describe(theirs_path)}; CPU {theirs[2]:.2f} s"),
                 ("ratio publish / pandoc", ours[0] / theirs[0], 0.0, "must stay <= 1.0")]
         if soffice():
             with_lo = measure(build("lo"), runs)
@@ -386,6 +434,7 @@ def bench_serve(folder: Path, files: list[str], runs: int) -> list[tuple[str, fl
 
 BENCHMARKS = {
     "read": (1000, bench_read),
+    "read-jobs": (10, bench_read_jobs),
     "pdf": (300, bench_pdf),
     "epub": (300, _bench_format("epub", ["-f", "markdown", "-t", "epub3", "--toc", "--metadata", "title=KI-Glossar"])),
     "incremental": (300, bench_incremental),

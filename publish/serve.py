@@ -87,7 +87,8 @@ class Preview:
                 self.theme = load_theme(self.theme_name)
             theme = self.theme
             self.memory.forget(None if edited is None else [path.name for path in edited])
-            loaded = load_book(self.source, Progress(), self.cache, self.loaded if sources_only else None, self.memory)
+            loaded = load_book(self.source, Progress(), self.cache, previous=self.loaded if sources_only else None,
+                               memory=self.memory)
             self.loaded = loaded
             if loaded.fails(strict=False) or loaded.book is None:
                 return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build",

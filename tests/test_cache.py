@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.read import folder as folder_module
+from publish.read import parallel as reading_module
 from publish.build import load_book
 from publish.cache import Cache, decode, encode
 
@@ -34,8 +34,8 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path, monkeypatch: pytes
     source, cache = _book(tmp_path), Cache(tmp_path / "cache")
     first = load_book(source, cache=cache)
     parsed: list[Path] = []
-    real = folder_module.read_markdown
-    monkeypatch.setattr(folder_module, "read_markdown", lambda text, path, lang: parsed.append(path) or real(text, path, lang))
+    real = reading_module.read_markdown
+    monkeypatch.setattr(reading_module, "read_markdown", lambda text, path, lang: parsed.append(path) or real(text, path, lang))
     (source / "B.md").write_text("## Beta {#B .term}\n\n[Alpha](#A).\n", encoding="utf-8")
     second = load_book(source, cache=cache)
     assert parsed == [source / "B.md"]

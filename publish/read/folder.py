@@ -1,17 +1,17 @@
 """Read a source folder: gather its files, read each into the model, split them into entries."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model as m
-from ..cache import Cache, fingerprint
+from ..cache import Cache
 from ..diagnostics import Diagnostic
 from ..progress import Progress
 from .config import SourceConfig, load_config, merge_metadata
 from .entries import front_matter, split_entries
-from .reader import read_markdown
+from .parallel import read_files
 from .sources import Decoded, SourceFile, gather_sources
 
 
@@ -45,48 +45,36 @@ class ReadMemory:
             self.decoded.pop(name, None)
 
 
-def read_folder(source: Path, progress: Progress, cache: Cache | None = None,
-                memory: ReadMemory | None = None) -> ReadBook:
+def read_folder(source: Path, progress: Progress, cache: Cache | None = None, jobs: int = 1,
+                meanwhile: Callable[[], None] = lambda: None, memory: ReadMemory | None = None) -> ReadBook:
     """Read every source file of ``source``; with a cache, unchanged files are not parsed again;
-    ``memory`` is updated to this call's files."""
-    files = memory.files if memory is not None else None
+    with ``jobs`` above one, a large book's files are parsed in that many worker processes while
+    this one runs ``meanwhile``; ``memory`` is updated to this call's files."""
     config, diagnostics = load_config(source)
     sources, found = gather_sources(source, config.sources, memory.decoded if memory is not None else None)
     diagnostics += found
     metadata = merge_metadata(config, sources.metadata)
-    entries: list[m.Entry] = []
-    front: list[m.FrontMatter] = []
-    read: dict[object, FileRead] = {}
-    with progress.stage("reading files", len(sources.files)) as stage:
-        for file in sources.files:
-            key = (file, metadata.language, config.sources)
-            done = files.get(key) if files is not None else None
-            read[key] = done = done or _read_file(file, metadata.language, config.sources, cache)
-            entries += done[0]
-            front += done[1]
-            diagnostics += done[2]
-            stage.advance()
-    if files is not None:
-        files.clear()
-        files.update(read)
-    return ReadBook(metadata, tuple(front), tuple(entries), tuple(diagnostics))
+    known = memory.files if memory is not None else {}
+    keys = [(file, metadata.language, config.sources) for file in sources.files]
+    todo = [file for file, key in zip(sources.files, keys) if key not in known]
+    with progress.stage("reading files", len(todo)) as stage:
+        reads = read_files([(file.path, file.text) for file in todo], metadata.language, cache, jobs,
+                           stage.advance, meanwhile)
+    new = {(file, metadata.language, config.sources): _split(file, blocks, tuple(found), config.sources)
+           for file, (blocks, found) in zip(todo, reads)}
+    done = {key: known.get(key) or new[key] for key in keys}
+    if memory is not None:
+        memory.files = done
+    entries = [entry for key in keys for entry in done[key][0]]
+    front = [part for key in keys for part in done[key][1]]
+    return ReadBook(metadata, tuple(front), tuple(entries),
+                    tuple(diagnostics) + tuple(d for key in keys for d in done[key][2]))
 
 
-def _read_file(file: SourceFile, language: str, config: SourceConfig, cache: Cache | None) -> FileRead:
-    blocks, found = _read(file.text, file.path, language, cache)
+def _split(file: SourceFile, blocks: tuple[m.Block, ...], found: tuple[Diagnostic, ...], config: SourceConfig
+           ) -> FileRead:
+    """A read file's entries and front matter."""
     if file.front_matter:
-        return (), (front_matter(file.path, blocks),), tuple(found)
+        return (), (front_matter(file.path, blocks),), found
     entries, front, split = split_entries(file.path, blocks, config, file.text.count("\n") + 1)
     return tuple(entries), tuple(front), (*found, *split)
-
-
-def _read(text: str, path: Path, language: str, cache: Cache | None) -> tuple[tuple[m.Block, ...], list[Diagnostic]]:
-    key = fingerprint(str(path), text, language)
-    cached = cache.load("read", key) if cache else None
-    if cached is not None:
-        blocks, found = cached
-        return blocks, list(found)
-    blocks, found = read_markdown(text, path, language)
-    if cache:
-        cache.store("read", key, (blocks, found))
-    return blocks, found

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -57,6 +58,8 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     meta["toc-title"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": labels["contents"]}]}
     modified = book.modified
     toc = ["--toc", "--toc-depth=2"] if theme.value("features", "toc") else []
+    spare = ThreadPoolExecutor(1)
+    bad_math = spare.submit(_bad_math, book)  # while pandoc runs in a process of its own
     with progress.stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         target = Path(tmp) / "book.docx"
@@ -97,7 +100,8 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
                 notes.append(f"LibreOffice could not lay the DOCX out, so it has no page numbers yet: {exc}")
     write_atomically(out, package.write(fill(pages), modified))
-    return RenderResult(out, diagnostics=_bad_math(book), notes=notes)
+    spare.shutdown()
+    return RenderResult(out, diagnostics=bad_math.result(), notes=notes)
 
 
 def _bad_math(book: m.Book) -> list[Diagnostic]:

@@ -1,13 +1,13 @@
 """Serialise model nodes to Pandoc's JSON AST (pandoc-types 1.23), the input of pandoc's writers."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ... import model as m
 
 API_VERSION = [1, 23, 1, 1]
-_SPACES = re.compile(r"( +)")
+_SPACE = {"t": "Space"}
+"""One object for every Space: JSON writes it each time, and a book has a hundred thousand."""
 
 
 def document(blocks: tuple[m.Block, ...], meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,8 +98,14 @@ def inlines_json(inlines: tuple[m.Inline, ...]) -> list[dict[str, Any]]:
 
 
 def _str_json(text: str) -> list[dict[str, Any]]:
-    return [{"t": "Space"} if part.startswith(" ") else {"t": "Str", "c": part}
-            for part in _SPACES.split(text) if part]
+    """Words and the runs of spaces between them (one Space a run)."""
+    out: list[dict[str, Any]] = []
+    for number, word in enumerate(text.split(" ")):
+        if number and (not out or out[-1] is not _SPACE):
+            out.append(_SPACE)
+        if word:
+            out.append({"t": "Str", "c": word})
+    return out
 
 
 def inline_json(node: m.Inline) -> dict[str, Any]:

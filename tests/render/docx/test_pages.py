@@ -7,6 +7,7 @@ is not installed (``make libreoffice-packages``; CI installs it).
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from publish import model as m
 from publish.build import load_book
 from publish.render.docx import backend as docx
 from publish.render.docx.libreoffice import soffice, to_pdf
+from publish.render.docx.pages import mirrored
 from publish.theme.languages import language_of
-from publish.theme.theme import load_theme
+from publish.theme.theme import Theme, load_theme
 
 from tests.conftest import CORPUS, LIBREOFFICE_SWITCH, SEEDS
 
@@ -30,17 +32,36 @@ def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         if program is None:
             pytest.skip("LibreOffice (soffice) is not installed: make libreoffice-packages")
         source = CORPUS if request.param == "corpus" else SEEDS
-        theme = load_theme("print" if request.param.endswith("print") else "default")
+        theme = _theme(request.param)
         if not source.is_dir():
             pytest.skip(f"sample corpus not found at {CORPUS}")
         folder = tmp_path_factory.mktemp("pages")
         book = load_book(source).book
         result = docx.render(book, theme, folder / "book.docx")
     assert result.notes == [], "with LibreOffice the build measures the pages itself"
-    from pypdf import PdfReader
+    import pdfplumber
 
-    pdf = to_pdf(program, folder / "book.docx", folder)
-    return book, [page.extract_text() or "" for page in PdfReader(pdf).pages]
+    # pdfplumber orders each page's lines top to bottom: running head first, folio last, whatever
+    # order LibreOffice wrote them in.
+    with pdfplumber.open(to_pdf(program, folder / "book.docx", folder)) as pdf:
+        return book, [page.extract_text() or "" for page in pdf.pages]
+
+
+def _theme(param: str) -> Theme:
+    return load_theme("print" if param.endswith("print") else "default")
+
+
+STYLEREF_SINCE = (7, 6)
+"""LibreOffice computes Word's STYLEREF fields per page since 7.6; before, every page shows the
+field's saved result."""
+
+
+def _libreoffice_version() -> tuple[int, ...]:
+    program = soffice() or "soffice"
+    output = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r"LibreOffice (\d+)\.(\d+)", output)
+    assert found, f"no version in {output!r}"
+    return int(found.group(1)), int(found.group(2))
 
 
 def _lines(text: str) -> list[str]:
@@ -113,10 +134,8 @@ def test_every_letter_starts_a_page(printed: tuple[m.Book, list[str]]) -> None:
         assert all(number % 2 == 1 for number in seen), "letters on right-hand pages"
 
 
-def test_running_heads_and_folios(printed: tuple[m.Book, list[str]]) -> None:
+def test_folios(printed: tuple[m.Book, list[str]]) -> None:
     book, pages = printed
-    terms = {e.title_text for e in book.entries}
-    first_letter = _letter_page(pages, book.letters[0].letter)
     for number, text in enumerate(pages[1:], 2):
         lines = _lines(text)
         if not lines:
@@ -124,11 +143,34 @@ def test_running_heads_and_folios(printed: tuple[m.Book, list[str]]) -> None:
             assert number % 2 == 0 and _lines(pages[number])[1:2] in ([g.letter] for g in book.letters)
             continue
         assert lines[-1] == str(number), f"page {number} has no folio"
-        if number >= first_letter:
-            # Word shows the page's first and last term; LibreOffice before 7.6 cannot compute
-            # STYLEREF and shows the field's saved result, the book's title.
-            assert lines[0] in terms | {book.metadata.title, language_of(book.metadata.language).labels["index"]}, \
-                f"page {number} has no running head: {lines[0]!r}"
+
+
+def test_running_heads_are_the_first_and_last_terms(printed: tuple[m.Book, list[str]],
+                                                    request: pytest.FixtureRequest) -> None:
+    """Word's STYLEREF: the first term on a page, and the last (``\\l``); on a page where no entry
+    starts, the term carried over from before. The print theme shows the first on left-hand pages,
+    the last on right-hand ones; the default theme both on every page."""
+    book, pages = printed
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(LIBREOFFICE_SWITCH, raising=False)
+        version = _libreoffice_version()
+    if version < STYLEREF_SINCE:
+        pytest.skip(f"LibreOffice {'.'.join(map(str, version))} shows STYLEREF's saved result (the title) "
+                    "on every page: make libreoffice-packages installs one that computes it")
+    mirrored_pages = mirrored(_theme(request.node.callspec.params["printed"]))
+    where = _entry_pages(book, pages)
+    first_letter = _letter_page(pages, book.letters[0].letter)
+    last_entry = max(where.values())
+    carried = None
+    for number in range(first_letter, last_entry + 1):
+        lines = _lines(pages[number - 1])
+        starting = [title for title, page in where.items() if page == number]
+        if not lines:
+            continue
+        first, last = (starting[0], starting[-1]) if starting else (carried, carried)
+        carried = last
+        expected = (first if number % 2 == 0 else last) if mirrored_pages else f"{first} {last}"
+        assert lines[0] == expected, f"page {number}: running head {lines[0]!r}, the terms say {expected!r}"
 
 
 def test_index_has_the_pages_of_its_terms(printed: tuple[m.Book, list[str]]) -> None:
