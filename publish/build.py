@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import model as m
 from .cache import Cache, fingerprint
@@ -26,10 +27,14 @@ from .render import Backend, RenderOptions, RenderResult, default_jobs, load_bac
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
 from .resolve.collation import load_collation
-from .resolve.resolver import MissingEntry, resolve_book
+from .resolve.resolver import MissingEntry, Resolution, resolve, update
 from .resolve.strays import Stray, collapse, find_strays
 from .resolve.suggest import Suggestions, suggest
 from .theme.theme import Theme
+
+if TYPE_CHECKING:
+    from .read.folder import ReadMemory  # the reader imports markdown-it: only load_book imports it
+
 
 @dataclass(frozen=True, slots=True)
 class LoadedBook:
@@ -41,6 +46,8 @@ class LoadedBook:
     """Files that are probably an earlier build or a hand-made index page."""
     declared: tuple[m.Entry, ...] = ()
     """The entries as read, with the ids their headings declare (suggestions compare them)."""
+    resolution: Resolution | None = None
+    """What resolving did per entry: the next load of an edited book starts from it."""
 
     @property
     def unreadable(self) -> bool:
@@ -71,9 +78,12 @@ class Built:
 
 
 def load_book(source: Path, progress: Progress | None = None, cache: Cache | None = None,
-              jobs: int | None = None) -> LoadedBook:
+              jobs: int | None = None, previous: LoadedBook | None = None,
+              memory: ReadMemory | None = None) -> LoadedBook:
     """Read and resolve ``source`` (the reader is imported only now: markdown-it and its plugins);
-    a large book's files are read in ``jobs`` worker processes (default: the cores)."""
+    a large book's files are read in ``jobs`` worker processes (default: the cores).
+    A preview passes the ``previous`` load of the same folder and its ``memory`` of the files read:
+    an edit of some entries' text then reads and resolves only those (the result is the same)."""
     from .read.folder import read_folder
 
     progress = progress or Progress()
@@ -81,14 +91,19 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
         return LoadedBook(None, (), (error(Code.UNREADABLE, source, 1, 1, "source folder does not exist"),))
     _, bad_epoch = source_date_epoch()
     # While workers read the files, this process loads the collation table the resolver sorts with.
-    read = read_folder(source, progress, cache, default_jobs() if jobs is None else jobs, meanwhile=load_collation)
+    read = read_folder(source, progress, cache, default_jobs() if jobs is None else jobs, meanwhile=load_collation,
+                       memory=memory)
     with progress.stage("resolving ids and links"):
-        book, missing, found = resolve_book(read.metadata, read.front_matter, read.entries, source,
-                                            build_time(source))
-        strays = find_strays(read.entries, book)
-    found = collapse(found, strays, read.entries)
-    return LoadedBook(book, missing, (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found),
-                      strays, read.entries)
+        args = (read.metadata, read.front_matter, read.entries, source, build_time(source))
+        resolution = previous and previous.resolution and update(previous.resolution, *args)
+        if resolution and previous:
+            strays = find_strays(read.entries, resolution.book, previous.strays, resolution.changed or ())
+        else:
+            resolution = resolve(*args)
+            strays = find_strays(read.entries, resolution.book)
+    found = collapse(resolution.diagnostics, strays, read.entries)
+    return LoadedBook(resolution.book, resolution.missing,
+                      (bad_epoch,) * bool(bad_epoch) + read.diagnostics + tuple(found), strays, read.entries, resolution)
 
 
 def suggestions_for(loaded: LoadedBook) -> Suggestions:

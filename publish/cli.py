@@ -325,8 +325,15 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"publish: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
 
+        shown: list[tuple[Diagnostic, ...]] = []
+
         def report(rebuild: Rebuild) -> None:
-            _print_diagnostics(rebuild.diagnostics)
+            # A draft may have thousands of problems: each save prints them only when they changed.
+            if rebuild.diagnostics and shown == [rebuild.diagnostics]:
+                print(f"the same {len(rebuild.diagnostics)} problems as before", file=sys.stderr)
+            else:
+                _print_diagnostics(rebuild.diagnostics)
+            shown[:] = [rebuild.diagnostics]
             changed = f"{len(rebuild.changed)} files changed" if rebuild.changed else "no page changed"
             print(f"{rebuild.failure or changed} ({rebuild.seconds:.2f} s)", flush=True)
 

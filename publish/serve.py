@@ -5,7 +5,7 @@ import functools
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,14 +14,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import model as m
-from .build import load_book
+from .build import LoadedBook, load_book
 from .cache import Cache
 from .diagnostics import Diagnostic
 from .progress import Progress
+from .read.folder import ReadMemory
+from .read.sources import SOURCE_SUFFIXES
 from .render import RenderError
 from .render.search import DOCUMENTS
 from .render.site import write_site
-from .theme.theme import ThemeError, load_theme
+from .theme.theme import Theme, ThemeError, load_theme
 
 EVENTS_PATH = "/_publish/events"
 _RELOAD_SCRIPT = """<script>
@@ -54,10 +56,17 @@ class Preview:
     def __init__(self, source: Path, theme: str, site: Path) -> None:
         self.source, self.theme_name, self.site = source, theme, site
         self.cache = MemoryCache(site.parent / "cache")
+        self.memory = ReadMemory()
+        """Every source file as last read: a file that did not change is not read, parsed or split again."""
+        self.loaded: LoadedBook | None = None
+        """The last load of the book: an edit of some entries resolves only those."""
+        self.theme: Theme | None = None
+        """Loaded again only when a file of the theme changed (its templates are compiled once)."""
         self.book: m.Book | None = None
         """The book of the last good build: the next one renders only entries that changed."""
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self.failure = ""
+        self._banner = ""
 
     def watched(self) -> tuple[Path, ...]:
         """The source folder and every folder of the theme chain."""
@@ -66,36 +75,64 @@ class Preview:
         except ThemeError:
             return (self.source,)
 
-    def build(self, everything: bool = False) -> Rebuild:
+    def build(self, everything: bool = False, edited: Collection[Path] | None = None) -> Rebuild:
         """Build again; ``everything`` renders every page (the theme changed), else only entries
-        whose page may differ from the last build's."""
+        whose page may differ from the last build's. When all ``edited`` files are source files of
+        the book, only the entries that changed are resolved again; else (or not known) the whole book."""
         started = time.perf_counter()
+        sources_only = edited is not None and all(_is_source(path, self.source) for path in edited)
         try:
-            theme = load_theme(self.theme_name)
-            loaded = load_book(self.source, Progress(), self.cache)
+            if everything or self.theme is None:
+                self.theme = None  # a theme that fails to load is tried again at the next build
+                self.theme = load_theme(self.theme_name)
+            theme = self.theme
+            self.memory.forget(None if edited is None else [path.name for path in edited])
+            loaded = load_book(self.source, Progress(), self.cache, previous=self.loaded if sources_only else None,
+                               memory=self.memory)
+            self.loaded = loaded
             if loaded.fails(strict=False) or loaded.book is None:
-                return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build")
+                return self._done(started, (), loaded.diagnostics, "the book has errors; showing the last good build",
+                                  edited)
             written = write_site(loaded.book, theme, self.site, None if everything else self.book)
             self.book = loaded.book
         except (ThemeError, RenderError, OSError) as exc:
-            return self._done(started, (), self.diagnostics, str(exc))
-        return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "")
+            return self._done(started, (), self.diagnostics, str(exc), edited)
+        return self._done(started, written.changed, loaded.diagnostics + tuple(written.diagnostics), "", edited)
 
     def _done(self, started: float, changed: tuple[str, ...], diagnostics: tuple[Diagnostic, ...],
-              failure: str) -> Rebuild:
+              failure: str, edited: Collection[Path] | None) -> Rebuild:
         self.diagnostics, self.failure = diagnostics, failure
+        self._banner = _banner(diagnostics, failure, {path.name for path in edited or ()})
         return Rebuild(changed, diagnostics, time.perf_counter() - started, failure)
 
     def banner(self) -> str:
         """The last build's problems as HTML for the top of every page (empty when there are none)."""
-        lines = [f"<li>{escape(str(d))}</li>" for d in self.diagnostics]
-        if self.failure:
-            lines.insert(0, f"<li><strong>{escape(self.failure)}</strong></li>")
-        if not lines:
-            return ""
-        return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
-                'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
-                f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+        return self._banner
+
+
+BANNER_LINES = 20
+"""A banner lists this many problems; the terminal has them all (a large draft may have thousands)."""
+
+
+def _banner(diagnostics: tuple[Diagnostic, ...], failure: str, edited: set[str]) -> str:
+    """The problems of the files just edited (``edited``: their names; sources lie directly in the
+    source folder) first, then the others, at most ``BANNER_LINES``."""
+    first = sorted(diagnostics, key=lambda d: not (d.path and d.path.name in edited)) if edited else diagnostics
+    lines = [f"<li>{escape(str(d))}</li>" for d in first[:BANNER_LINES]]
+    if len(diagnostics) > BANNER_LINES:
+        lines.append(f"<li>… {len(diagnostics) - BANNER_LINES} more: see the terminal</li>")
+    if failure:
+        lines.insert(0, f"<li><strong>{escape(failure)}</strong></li>")
+    if not lines:
+        return ""
+    return ('<div class="publish-diagnostics" role="alert" style="border:2px solid #b00020;'
+            'background:#fff4f4;color:#1a1a1a;padding:0.5em 1em;margin:0.5em;font:14px sans-serif">'
+            f'<ul style="margin:0;padding-left:1.2em">{"".join(lines)}</ul></div>')
+
+
+def _is_source(path: Path, source: Path) -> bool:
+    """A text file directly in the source folder, other than book.toml (images, settings: not sources)."""
+    return path.parent.resolve() == source.resolve() and path.suffix.lower() in SOURCE_SUFFIXES
 
 
 class MemoryCache(Cache):
@@ -205,7 +242,8 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
     source = preview.source.resolve()
     for changes in watch_files(*preview.watched(), stop_event=stop, debounce=50, step=20,
                                watch_filter=lambda _, path: "/." not in path and not path.endswith("~")):
-        rebuild = preview.build(everything=any(not Path(path).resolve().is_relative_to(source) for _, path in changes))
+        edited = {Path(path) for _, path in changes}
+        rebuild = preview.build(any(not path.resolve().is_relative_to(source) for path in edited), edited)
         # A page reloads when it changed; every page does when the banner or the stylesheet did
         # (not for the search's documents: a page loads them when the reader next searches).
         everything = (rebuild.diagnostics, rebuild.failure) != shown or \
@@ -214,4 +252,3 @@ def watch(preview: Preview, events: Events, on_build: Callable[[Rebuild], None],
         if rebuild.changed or everything:
             events.publish(rebuild.changed, everything)
         on_build(rebuild)
-

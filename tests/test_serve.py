@@ -1,6 +1,7 @@
 """publish serve: edit an entry, the open page shows the new text; problems in a banner; Ctrl-C stops cleanly."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -86,3 +87,97 @@ def test_a_rebuild_writes_only_the_pages_an_edit_changes_and_they_match_a_full_b
     tpu = source / "TPU.md"
     tpu.write_text(tpu.read_text("utf-8") + "\nSiehe auch [Scaling Law](#Scaling-Law).\n", "utf-8")
     assert set(preview.build().changed) == {"TPU.html", "Scaling-Law.html", "search/index.js"}  # backlinks name TPU
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path.name, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _same_stamp(path: Path, old: str, new: str) -> Path:
+    """An edit of the same size, with the modification time set back: only watchfiles' word tells it."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    _edit(path, old, new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return path
+
+
+def _append(path: Path, text: str) -> Path:
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    return path
+
+
+_EDITS = [  # (what, edit the source folder → the file it touched, resolved alone?)
+    ("text change", lambda s: _edit(s / "GPU.md", "wichtigste Hardware", "allerwichtigste Hardware") or s / "GPU.md",
+     True),
+    ("same size, same time", lambda s: _same_stamp(s / "GPU.md", "allerwichtigste", "allerwichtigstE"), True),
+    ("new link", lambda s: _edit(s / "TPU.md", "auf Funktionen für Grafik", "auf Funktionen für [Green AI](#Green-AI)")
+     or s / "TPU.md", True),
+    ("removed link", lambda s: _edit(s / "TPU.md", "Anders als eine [GPU](#GPU)", "Anders als eine GPU") or s / "TPU.md",
+     True),
+    ("dangling link", lambda s: _edit(s / "GPU.md", "Tensor Cores.", "Tensor Cores, [Fehlt](#Fehlt).") or s / "GPU.md",
+     True),
+    ("renamed id", lambda s: _edit(s / "TPU.md", "{#TPU", "{#Tensor-Processing-Unit") or s / "TPU.md", False),
+    ("new file", lambda s: (s / "Neu.md").write_text(
+        "## Neu {#Neu .term}\n\nVerweist auf [GPU](#GPU) und [TPU](#Tensor-Processing-Unit).\n", "utf-8")
+     and s / "Neu.md", False),
+    ("text of the new file", lambda s: _edit(s / "Neu.md", "Verweist auf", "Zeigt auf") or s / "Neu.md", True),
+    ("title of the new file (its neighbours name it, nothing links to it)",
+     lambda s: _edit(s / "Neu.md", "## Neu {", "## Neuer Begriff {") or s / "Neu.md", False),
+    ("deleted file", lambda s: (s / "Neu.md").unlink() or s / "Neu.md", False),
+    ("duplicate id, first", lambda s: _append(s / "GPU.md", "\n### Mehr {#Mehr}\n\nText.\n"), False),
+    ("duplicate id, second", lambda s: _append(s / "Compute.md", "\n### Mehr {#Mehr}\n\nText.\n"), False),
+    ("text above a duplicate id", lambda s: _edit(s / "GPU.md", "Tensor Cores", "Tensor\n\nCores") or s / "GPU.md",
+     False),
+    ("index term", lambda s: _edit(s / "Green-AI.md", "{.index}", '{.index term="Effizienz"}') or s / "Green-AI.md",
+     False),
+    ("title change", lambda s: _edit(s / "GPU.md", "## GPU {", "## Grafikkarte {") or s / "GPU.md", False),
+    ("heading inside an entry", lambda s: _edit(s / "GPU.md", "### Aufbau und Funktionsweise", "### Aufbau")
+     or s / "GPU.md", False),
+]
+
+
+def test_a_preview_rebuilt_edit_by_edit_equals_a_clean_build_after_every_edit(tmp_path: Path) -> None:
+    from publish.serve import Preview
+
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    preview = Preview(source, "default", tmp_path / "preview" / "site")
+    preview.build()
+    for n, (what, edit, alone) in enumerate(_EDITS):
+        edited = edit(source)
+        rebuild = preview.build(edited={edited})
+        assert not rebuild.failure, what
+        resolution = preview.loaded.resolution if preview.loaded else None
+        assert resolution is not None and (resolution.changed is not None) == alone, what
+        clean = Preview(source, "default", tmp_path / f"clean-{n}" / "site")
+        clean.build()
+        assert clean.loaded and preview.loaded
+        got, want = preview.loaded, clean.loaded
+        assert got.book == want.book and got.diagnostics == want.diagnostics and got.missing == want.missing, what
+        assert (got.book.anchors, got.book.backlinks, got.book.images, got.book.links) == \
+            (want.book.anchors, want.book.backlinks, want.book.images, want.book.links), what
+        files = sorted(p.relative_to(clean.site) for p in clean.site.rglob("*") if p.is_file())
+        assert sorted(p.relative_to(preview.site) for p in preview.site.rglob("*") if p.is_file()) == files, what
+        for file in files:
+            assert (preview.site / file).read_bytes() == (clean.site / file).read_bytes(), (what, file)
+
+
+def test_the_banner_shows_the_edited_files_problems_first_and_only_a_few(tmp_path: Path) -> None:
+    from publish.serve import BANNER_LINES, Preview
+
+    source = tmp_path / "book"
+    source.mkdir()
+    links = " ".join(f"[x](#Fehlt-{n})" for n in range(BANNER_LINES + 5))
+    (source / "A.md").write_text(f"## A {{#A .term}}\n\n{'Wort ' * 100}{links}\n", "utf-8")
+    (source / "B.md").write_text("## B {#B .term}\n\nText.\n", "utf-8")
+    preview = Preview(source, "default", tmp_path / "preview" / "site")
+    preview.build()
+    (source / "B.md").write_text("## B {#B .term}\n\n[y](#Auch-nicht)\n", "utf-8")
+    preview.build(edited={source / "B.md"})
+    items = re.findall(r"<li>(.*?)</li>", preview.banner())
+    assert len(preview.diagnostics) == BANNER_LINES + 6 and len(items) == BANNER_LINES + 1
+    assert "B.md:3:" in items[0] and "#Auch-nicht" in items[0]
+    assert items[-1] == "… 6 more: see the terminal"

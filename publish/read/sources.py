@@ -39,9 +39,17 @@ class Sources:
     """Metadata found in title blocks and YAML blocks (first file that sets a key wins)."""
 
 
-def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Diagnostic]]:
-    """Read every source file directly inside ``folder``."""
+Decoded = tuple[tuple[int, int, int], "str | None", tuple[Diagnostic, ...]]
+"""A file's (modification time, size, inode), its decoded text (None: unusable) and the problems decoding found."""
+
+
+def gather_sources(folder: Path, config: SourceConfig, decoded: dict[str, Decoded] | None = None
+                   ) -> tuple[Sources, list[Diagnostic]]:
+    """Read every source file directly inside ``folder``. ``decoded`` holds what the last call
+    decoded per file name (a preview's memory): a file that looks the same is not read again;
+    it is updated to this call's files."""
     diagnostics: list[Diagnostic] = []
+    kept: dict[str, Decoded] = {}
     candidates = sorted(p for p in folder.iterdir()
                         if p.suffix.lower() in SOURCE_SUFFIXES and p.name != CONFIG_NAME
                         and not _matches(p.name, config.exclude))
@@ -53,11 +61,12 @@ def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Di
         if not _utf8_name(path.name):
             diagnostics.append(error(Code.ENCODING, path, 1, 1, "file name is not valid UTF-8; rename the file"))
             continue
-        if not path.resolve().is_relative_to(root) or not path.is_file():
+        # Only a symbolic link can lead out of the folder (resolving each path costs more than reading it).
+        if path.is_symlink() and not path.resolve().is_relative_to(root) or not path.is_file():
             diagnostics.append(error(Code.UNREADABLE, path, 1, 1,
                                      "not a regular file inside the source folder; skipped"))
             continue
-        text = _decode(path, diagnostics)
+        text = _decode_once(path, diagnostics, decoded, kept)
         if text is None:
             continue
         text = _take_title_block(text, metadata)
@@ -80,6 +89,9 @@ def gather_sources(folder: Path, config: SourceConfig) -> tuple[Sources, list[Di
     for name in missing:
         diagnostics.append(error(Code.MISSING_SOURCE, folder / CONFIG_NAME, 1, 1,
                                  f"front matter file {name!r} does not exist"))
+    if decoded is not None:
+        decoded.clear()
+        decoded.update(kept)
     return Sources(tuple(f for _, f in front) + tuple(entries), metadata), diagnostics
 
 
@@ -89,6 +101,25 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
 
 def _rank(name: str, patterns: tuple[str, ...]) -> int | None:
     return next((i for i, pattern in enumerate(patterns) if fnmatch.fnmatchcase(name, pattern)), None)
+
+
+def _decode_once(path: Path, diagnostics: list[Diagnostic], decoded: dict[str, Decoded] | None,
+                 kept: dict[str, Decoded]) -> str | None:
+    """``_decode``, or what it gave last time for a file of the same modification time, size and inode."""
+    try:
+        status = path.stat()
+    except OSError:
+        decoded = None
+    if decoded is None:
+        return _decode(path, diagnostics)
+    stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+    known = decoded.get(path.name)
+    if known is None or known[0] != stamp:
+        found: list[Diagnostic] = []
+        known = (stamp, _decode(path, found), tuple(found))
+    kept[path.name] = known
+    diagnostics += known[2]
+    return known[1]
 
 
 def _decode(path: Path, diagnostics: list[Diagnostic]) -> str | None:

@@ -106,12 +106,15 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
         _write(out, file, text.encode("utf-8"), changed)
         pages_written.add(file)
 
-    page(HOME, "home.html.j2", book.metadata.title)
-    page(A_Z, "a-z.html.j2", labels["a_z"])
-    page(INDEX_PAGE, "index.html.j2", labels["index"])
-    page(NOT_FOUND, "404.html.j2", labels["not_found"])
-    for part in context["front_matter"]:
-        page(pages[part.id], "front.html.j2", part.title, part=part)
+    if dirty is None or previous is None or _outline(previous) != _outline(book):
+        page(HOME, "home.html.j2", book.metadata.title)
+        page(A_Z, "a-z.html.j2", labels["a_z"])
+        page(INDEX_PAGE, "index.html.j2", labels["index"])
+        page(NOT_FOUND, "404.html.j2", labels["not_found"])
+        for part in context["front_matter"]:
+            page(pages[part.id], "front.html.j2", part.title, part=part)
+    else:  # they show only the outline and what ``changed_entries`` found unchanged
+        pages_written.update((HOME, A_Z, INDEX_PAGE, NOT_FOUND, *(pages[f.id] for f in book.front_matter)))
     for n, part in enumerate(entries):
         if dirty is not None and part.id not in dirty:
             pages_written.add(pages[part.id])
@@ -148,16 +151,35 @@ def write_site(book: m.Book, theme: Theme, out: Path, previous: m.Book | None = 
 
 
 def changed_entries(book: m.Book, previous: m.Book | None) -> set[str] | None:
-    """The entries whose page may differ from the last build's: their own text or backlinks changed.
-    None (every page) when anything else a page shows changed: the metadata, the front matter,
-    which entries there are, their order or titles (A–Z, previous/next, backlinks name them), or
-    which entry holds which id (links)."""
+    """The entries whose page may differ from the last build's: their own text, their neighbours
+    (previous/next) or the entries linking to them changed, or the titles these show. None (every
+    page) when anything every page shows or links to changed: the metadata, the front matter,
+    which entries there are, which entry holds which id, the pages' names, the images."""
     if (previous is None or previous.metadata != book.metadata or previous.front_matter != book.front_matter
-            or [(e.id, e.title_text) for e in previous.entries] != [(e.id, e.title_text) for e in book.entries]
-            or previous.anchors != book.anchors or previous.images != book.images):
+            or previous.anchors != book.anchors or previous.images != book.images
+            or page_names(previous) != page_names(book)):
         return None
-    return {e.id for e, old in zip(book.entries, previous.entries)
-            if e != old or book.backlinks.get(e.id) != previous.backlinks.get(e.id)}
+    before = _entry_views(previous)
+    return {entry_id for entry_id, view in _entry_views(book).items() if before.get(entry_id) != view}
+
+
+def _entry_views(book: m.Book) -> dict[str, tuple[object, ...]]:
+    """What each entry's page shows besides the theme: the entry, its neighbours' ids and titles,
+    and the ids and titles of the entries linking to it."""
+    titles = {e.id: e.title_text for e in book.entries}
+    entries = book.entries
+
+    def neighbour(n: int) -> tuple[str, str] | None:
+        return (entries[n].id, entries[n].title_text) if 0 <= n < len(entries) else None
+
+    return {e.id: (e, neighbour(n - 1), neighbour(n + 1), tuple((i, titles[i]) for i in book.backlinks.get(e.id, ())))
+            for n, e in enumerate(entries)}
+
+
+def _outline(book: m.Book) -> tuple[object, ...]:
+    """What home, A–Z, index and 404 pages show besides the metadata and front matter: the
+    entries' ids and titles in order (their letters follow from the titles) and the index."""
+    return [(e.id, e.title_text) for e in book.entries], book.index
 
 
 def _write(site: Path, name: str, data: bytes, changed: list[str]) -> None:

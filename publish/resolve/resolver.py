@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from .. import model as m
@@ -40,61 +40,234 @@ def term_id(term: str) -> str:
     return sanitize_id(re.sub(r"\s+", "-", term.strip()))
 
 
-def resolve_book(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Iterable[m.Entry], source: Path,
-                 modified: datetime) -> tuple[m.Book, tuple[MissingEntry, ...], list[Diagnostic]]:
-    """Sort the entries into German dictionary order, give every node its id, resolve every link."""
-    entries = sorted(entries, key=lambda e: (sort_key(e.title_text), e.id, str(e.source)))
-    front = list(front)
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """What giving ids inside one entry did."""
+
+    claims: tuple[tuple[str, str, str], ...]
+    """(valid wanted id, declared id, assigned id) of every id claimed, in order."""
+    marks: tuple[IndexMark, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """What resolving the links of one part (or all front matter) did."""
+
+    linked: tuple[tuple[str, str], ...]
+    """(part that links, id it reaches) of every resolved link."""
+    dangling: tuple[tuple[str, m.SourcePos], ...]
+    """(target, where) of every link that reaches nothing."""
+    images: tuple[str, ...]
+    """The images shown (path in the source folder)."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A resolved book and what resolving it did per entry: an edit of a few entries is resolved
+    again by ``update`` from this, without the rest of the book."""
+
+    book: m.Book
+    missing: tuple[MissingEntry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    declared: tuple[m.Entry, ...]
+    """The entries as read, in read order."""
+    declared_front: tuple[m.FrontMatter, ...]
+    order: tuple[int, ...]
+    """For each entry of the book (book order), its place in ``declared``."""
+    naming: tuple[Naming, ...]
+    """Per entry of the book."""
+    linking: tuple[Linking, ...]
+    """Per entry of the book."""
+    front_linking: Linking
+    head: tuple[Diagnostic, ...]
+    """Diagnostics of the entries' own ids (before every entry's naming)."""
+    middle: tuple[Diagnostic, ...]
+    """Diagnostics of the front matter's ids and of aliases (between naming and linking)."""
+    targets: Mapping[str, str]
+    contested: frozenset[str]
+    """Ids wanted more than once: an entry claiming one cannot be resolved alone."""
+    image_types: Mapping[str, str]
+    changed: frozenset[str] | None = None
+    """The ids of the entries ``update`` resolved again; None after a whole resolve."""
+
+
+def resolve(metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Iterable[m.Entry], source: Path,
+            modified: datetime) -> Resolution:
+    """The whole book resolved, with what each entry's resolving did."""
+    declared, declared_front = tuple(entries), tuple(front)
+    order = tuple(sorted(range(len(declared)), key=lambda n: (sort_key(declared[n].title_text), declared[n].id,
+                                                               str(declared[n].source))))
+    entries = [declared[n] for n in order]
     resolver = _Resolver(source)
     terms = {t for e in entries for t in (e.title_text, *e.aliases)}
     for letter in {initial_letter(t) for t in terms}:
         resolver.registry.reserve(letter_anchor(m.LETTER_PREFIX, letter), m.INDEX_ID)
     # The index groups its marks too: ``Index-R`` exists for a mark alone.
-    terms |= {mark_term(n) for part in (*entries, *front) for n in walk(part.blocks)
+    terms |= {mark_term(n) for part in (*entries, *declared_front) for n in walk(part.blocks)
               if isinstance(n, m.Span) and m.INDEX_MARK_CLASS in n.attr.classes}
     for letter in {initial_letter(t) for t in terms}:
         resolver.registry.reserve(letter_anchor(m.INDEX_GROUP_PREFIX, letter), m.INDEX_ID)
     entries = resolver.name_entries(entries)
-    entries = [replace(e, blocks=resolver.name_inner(e.blocks, e.id)) for e in entries]
-    front = [resolver.name_front(f) for f in front]
+    head = tuple(resolver.diagnostics)
+    entries, naming = _unzip(resolver.name_entry(e) for e in entries)
+    start = resolver.mark()
+    front = [resolver.name_front(f) for f in declared_front]
     resolver.add_aliases(entries)
-    entries = [replace(e, blocks=resolver.link(e.blocks, e.id)) for e in entries]
+    middle = tuple(resolver.diagnostics[start[2]:])
+    entries, linking = _unzip(resolver.link_entry(e) for e in entries)
+    start = resolver.mark()
     front = [replace(f, blocks=resolver.link(f.blocks, f.id)) for f in front]
     letters = group_by_letter(entries, lambda e: e.title_text, m.LETTER_PREFIX)
     for group in letters:  # a letter heading stands at its first entry, in every format
         resolver.registry.owners[group.anchor] = group.items[0].id
+    contested = frozenset(valid for valid, _, anchor in resolver.claims if anchor != valid)
+    return _assemble(
+        metadata, tuple(front), tuple(entries), build_index(entries, resolver.marks),
+        MappingProxyType(dict(resolver.registry.owners)), source, modified,
+        declared=declared, declared_front=declared_front, order=order, naming=naming, linking=linking,
+        front_linking=resolver.linking_since(start), head=head, middle=middle,
+        targets=MappingProxyType(resolver.targets), contested=contested,
+        image_types=MappingProxyType(resolver.images))
+
+
+def update(previous: Resolution, metadata: m.Metadata, front: Iterable[m.FrontMatter], entries: Iterable[m.Entry],
+           source: Path, modified: datetime) -> Resolution | None:
+    """The book resolved again after an edit that changed only the text of some entries (not their
+    headings, ids, index marks or the ids inside them): only the entries of the files that changed
+    are resolved again, against the ids of the previous resolve. None when the edit needs a whole resolve.
+    The result equals ``resolve`` of the same input."""
+    entries, front = tuple(entries), tuple(front)
+    if (len(entries) != len(previous.declared) or front != previous.declared_front or source != previous.book.source
+            or metadata != previous.book.metadata):
+        return None
+    edited = {new.source for new, old in zip(entries, previous.declared) if new is not old and new != old}
+    place = {n: k for k, n in enumerate(previous.order)}
+    book_entries, naming, linking = list(previous.book.entries), list(previous.naming), list(previous.linking)
+    image_types = dict(previous.image_types)
+    for n in (n for n, entry in enumerate(entries) if entry.source in edited):
+        new, k = entries[n], place[n]
+        if _heading(new) != _heading(previous.declared[n]):
+            return None  # a title, id, alias or file changed: other entries' links and order may change
+        resolver = _Resolver(source, previous, previous.naming[k].claims)
+        old = previous.book.entries[k]
+        try:
+            named, naming[k] = resolver.name_entry(replace(new, id=old.id, attr=old.attr))
+        except _Diverged:
+            return None
+        if naming[k].claims != previous.naming[k].claims or naming[k].marks != previous.naming[k].marks:
+            return None
+        book_entries[k], linking[k] = resolver.link_entry(named)
+        image_types.update(resolver.images)
+    resolution = _assemble(
+        metadata, previous.book.front_matter, tuple(book_entries), previous.book.index, previous.book.anchors,
+        source, modified, declared=entries, declared_front=front, order=previous.order, naming=tuple(naming),
+        linking=tuple(linking), front_linking=previous.front_linking, head=previous.head, middle=previous.middle,
+        targets=previous.targets, contested=previous.contested, image_types=MappingProxyType(image_types))
+    return replace(resolution, changed=frozenset(e.id for e in book_entries if e.source in edited))
+
+
+T = TypeVar("T")
+
+
+def _unzip(pairs: Iterable[tuple[m.Entry, T]]) -> tuple[list[m.Entry], tuple[T, ...]]:
+    done = list(pairs)
+    return [entry for entry, _ in done], tuple(record for _, record in done)
+
+
+def _heading(entry: m.Entry) -> tuple[Any, ...]:
+    return entry.id, entry.title, entry.title_text, entry.attr, entry.aliases, entry.source, entry.line
+
+
+def _assemble(metadata: m.Metadata, front: tuple[m.FrontMatter, ...], entries: tuple[m.Entry, ...],
+              index: tuple[m.LetterGroup[m.IndexItem], ...], anchors: Mapping[str, str], source: Path,
+              modified: datetime, **done: Any) -> Resolution:
+    """The book and its diagnostics from the resolved parts and what resolving each did."""
+    linking: tuple[Linking, ...] = (*done["linking"], done["front_linking"])
+    linked = [pair for part in linking for pair in part.linked]
+    shown = {name for part in linking for name in part.images}
     book = m.Book(
         metadata=metadata,
-        front_matter=tuple(front),
-        entries=tuple(entries),
-        letters=letters,
-        index=build_index(entries, resolver.marks),
-        anchors=MappingProxyType(dict(resolver.registry.owners)),
-        links=resolver.resolved,
-        backlinks=resolver.backlinks(entries),
-        images=MappingProxyType(dict(sorted(resolver.images.items()))),
+        front_matter=front,
+        entries=entries,
+        letters=group_by_letter(entries, lambda e: e.title_text, m.LETTER_PREFIX),
+        index=index,
+        anchors=anchors,
+        links=len(linked),
+        backlinks=_backlinks(entries, linked, anchors),
+        images=MappingProxyType({name: done["image_types"][name] for name in sorted(shown)}),
         source=source,
         modified=modified,
     )
-    return book, resolver.missing_entries(), resolver.diagnostics
+    dangling: dict[str, list[m.SourcePos]] = {}
+    for target, pos in (use for part in linking for use in part.dangling):
+        dangling.setdefault(target, []).append(pos)
+    missing = tuple(MissingEntry(target, tuple(uses))
+                    for target, uses in sorted(dangling.items(), key=lambda item: (-len(item[1]), item[0])))
+    diagnostics = (*done["head"], *(d for part in done["naming"] for d in part.diagnostics), *done["middle"],
+                   *(d for part in linking for d in part.diagnostics))
+    return Resolution(book, missing, diagnostics, **done)
+
+
+def _backlinks(entries: Iterable[m.Entry], linked: Iterable[tuple[str, str]], anchors: Mapping[str, str]
+               ) -> Mapping[str, tuple[str, ...]]:
+    """Entry id → the other entries linking to it (or into it), in book order."""
+    order = {e.id: n for n, e in enumerate(entries)}
+    found: dict[str, set[str]] = {}
+    for owner, anchor in linked:
+        target = anchors.get(anchor, anchor)
+        if owner != target and owner in order and target in order:
+            found.setdefault(target, set()).add(owner)
+    return MappingProxyType({e: tuple(sorted(found[e], key=order.__getitem__)) for e in order if e in found})
+
+
+class _Diverged(Exception):
+    """An edited entry claims other ids than before: the book must be resolved whole."""
 
 
 class _Resolver:
-    def __init__(self, source: Path) -> None:
+    """Given a previous resolution, it replays that resolution's ids instead of claiming new ones."""
+
+    def __init__(self, source: Path, previous: Resolution | None = None,
+                 replay: tuple[tuple[str, str, str], ...] = ()) -> None:
         self.source = source
+        self.previous, self.replay = previous, replay
         self.registry = AnchorRegistry()
         for reserved in m.RESERVED_IDS:
             self.registry.reserve(reserved, reserved)
-        self.targets: dict[str, str] = {m.INDEX_ID: m.INDEX_ID}
+        self.targets: dict[str, str] = dict(previous.targets) if previous else {m.INDEX_ID: m.INDEX_ID}
         """What a link may say (declared id, alias) → the id it reaches."""
+        self.claims: list[tuple[str, str, str]] = []
         self.marks: list[IndexMark] = []
         self.diagnostics: list[Diagnostic] = []
-        self.dangling: dict[str, list[m.SourcePos]] = {}
-        self.images: dict[str, str] = {}
+        self.dangling: list[tuple[str, m.SourcePos]] = []
+        self.images: dict[str, str] = dict(previous.image_types) if previous else {}
         """Every image the book shows (path in the source folder) → its media type."""
-        self.resolved = 0
-        self.linked: set[tuple[str, str]] = set()
+        self.shown: list[str] = []
+        self.linked: list[tuple[str, str]] = []
         """(part that links, id it reaches) of every resolved link."""
+
+    def mark(self) -> tuple[int, ...]:
+        return (len(self.claims), len(self.marks), len(self.diagnostics), len(self.linked), len(self.dangling),
+                len(self.shown))
+
+    def naming_since(self, mark: tuple[int, ...]) -> Naming:
+        return Naming(tuple(self.claims[mark[0]:]), tuple(self.marks[mark[1]:]), tuple(self.diagnostics[mark[2]:]))
+
+    def name_entry(self, entry: m.Entry) -> tuple[m.Entry, Naming]:
+        """The entry with ids inside it, and what naming them did."""
+        start = self.mark()
+        return replace(entry, blocks=self.name_inner(entry.blocks, entry.id)), self.naming_since(start)
+
+    def link_entry(self, entry: m.Entry) -> tuple[m.Entry, Linking]:
+        """The entry with its links resolved, and what resolving them did."""
+        start = self.mark()
+        return replace(entry, blocks=self.link(entry.blocks, entry.id)), self.linking_since(start)
+
+    def linking_since(self, mark: tuple[int, ...]) -> Linking:
+        return Linking(tuple(self.linked[mark[3]:]), tuple(self.dangling[mark[4]:]), tuple(self.shown[mark[5]:]),
+                       tuple(self.diagnostics[mark[2]:]))
 
     # --- ids ------------------------------------------------------------------------
 
@@ -153,9 +326,12 @@ class _Resolver:
         if declared and valid != declared and pos:
             self.diagnostics.append(warning(Code.INVALID_ID, pos.path, pos.line, pos.col,
                                             f"id {declared!r} is not valid in XHTML; using {valid!r}"))
+        if self.previous is not None:
+            return self._replay(valid, declared)
         first = self.registry.places.get(valid) if valid in self.registry.owners else None
         taken = valid in self.registry.owners
         anchor = self.registry.claim(valid, owner, pos)
+        self.claims.append((valid, declared, anchor))
         if declared:
             self.targets.setdefault(declared, anchor)
         self.targets.setdefault(valid, anchor)
@@ -165,6 +341,17 @@ class _Resolver:
                 Code.DUPLICATE_ID, pos.path, pos.line, pos.col,
                 f"duplicate id {declared!r}{where}; {what or 'this one'} gets id {anchor!r}"))
         return anchor
+
+    def _replay(self, valid: str, declared: str) -> str:
+        """The id the previous resolution gave this claim, if it is the same claim and no other claim
+        wants that id (then the whole book's claims are the same as before, and so are their ids)."""
+        assert self.previous is not None
+        n = len(self.claims)
+        expected = self.replay[n] if n < len(self.replay) else None
+        if expected is None or expected[:2] != (valid, declared) or valid in self.previous.contested:
+            raise _Diverged
+        self.claims.append(expected)
+        return expected[2]
 
     # --- links ----------------------------------------------------------------------
 
@@ -182,11 +369,10 @@ class _Resolver:
             target = unquote(node.url[1:])
             anchor = self.targets.get(target)
             if anchor is not None:
-                self.resolved += 1
-                self.linked.add((owner, anchor))
+                self.linked.append((owner, anchor))
                 return replace(node, url="#" + anchor)
             pos = _where(node)
-            self.dangling.setdefault(target, []).append(pos)
+            self.dangling.append((target, pos))
             self.diagnostics.append(warning(Code.DANGLING_LINK, pos.path, pos.line, pos.col,
                                             f"link to #{target}: no entry, heading or alias has this id; "
                                             "rendered as plain text"))
@@ -233,27 +419,13 @@ class _Resolver:
                 try:
                     if name not in self.images:
                         self.images[name] = inspect_image(path).media_type
+                    self.shown.append(name)
                     return replace(image, src=name)
                 except ImageProblem as exc:
                     code, problem = Code.BAD_IMAGE, str(exc)
         self.diagnostics.append(warning(code, pos.path, pos.line, pos.col,
                                         f"image {image.src!r} {problem}; its alt text is shown instead"))
         return m.Span(m.Attr("", (m.MISSING_IMAGE_CLASS,)), image.alt)
-
-    def backlinks(self, entries: list[m.Entry]) -> Mapping[str, tuple[str, ...]]:
-        """Entry id → the other entries linking to it (or into it), in book order."""
-        order = {e.id: n for n, e in enumerate(entries)}
-        found: dict[str, set[str]] = {}
-        for owner, anchor in self.linked:
-            target = self.registry.owners.get(anchor, anchor)
-            if owner != target and owner in order and target in order:
-                found.setdefault(target, set()).add(owner)
-        return MappingProxyType({e.id: tuple(sorted(found[e.id], key=order.__getitem__))
-                                 for e in entries if e.id in found})
-
-    def missing_entries(self) -> tuple[MissingEntry, ...]:
-        order = sorted(self.dangling.items(), key=lambda item: (-len(item[1]), item[0]))
-        return tuple(MissingEntry(target, tuple(uses)) for target, uses in order)
 
 
 def _where(node: m.Link | m.Image | m.RawBlock | m.RawInline) -> m.SourcePos:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +38,18 @@ class Stray:
                 "The book makes its own; exclude it in book.toml ([sources] exclude)")
 
 
-def find_strays(declared: Sequence[m.Entry], book: m.Book) -> tuple[Stray, ...]:
-    """Files repeating many entries of other files, and pages that are mostly links."""
-    return tuple(sorted(_repeaters(declared) + _index_pages(book), key=lambda s: (str(s.path), s.kind)))
+def find_strays(declared: Sequence[m.Entry], book: m.Book, previous: Sequence[Stray] | None = None,
+                changed: Collection[str] = ()) -> tuple[Stray, ...]:
+    """Files repeating many entries of other files, and pages that are mostly links. Given the
+    strays ``previous``ly found in the same book, only the entries ``changed`` (every entry of the
+    files that changed) are looked at again for index pages."""
+    if previous is None:
+        pages = _index_pages((*book.front_matter, *book.entries))
+    else:
+        again = [e for e in book.entries if e.id in changed]
+        files = {e.source for e in again}
+        pages = [s for s in previous if s.kind == "index" and s.path not in files] + _index_pages(again)
+    return tuple(sorted(_repeaters(declared) + pages, key=lambda s: (str(s.path), s.kind)))
 
 
 def _key(entry: m.Entry) -> str:
@@ -61,9 +70,9 @@ def _repeaters(declared: Sequence[m.Entry]) -> list[Stray]:
     return out
 
 
-def _index_pages(book: m.Book) -> list[Stray]:
+def _index_pages(parts: Iterable[m.Entry | m.FrontMatter]) -> list[Stray]:
     out = []
-    for part in (*book.front_matter, *book.entries):
+    for part in parts:
         links = [node for node in walk(part.blocks) if isinstance(node, m.Link) and node.url.startswith("#")
                  or isinstance(node, m.Span) and m.UNRESOLVED_CLASS in node.attr.classes]
         if len(links) < _MIN_LINKS:
