@@ -7,7 +7,7 @@ from pathlib import Path
 from publish import model as m
 from publish.build import load_book
 from publish.diagnostics import Code
-from publish.resolve.resolver import resolve_book
+from publish.resolve.resolver import resolve
 from publish.tree import walk
 
 from tests.resolve.test_images import png
@@ -262,8 +262,9 @@ def test_resolving_keeps_metadata_and_time_and_orders_equal_titles_by_id_then_fi
     link = m.Para((m.Link(m.Attr(), (m.Str("weg"),), "#Weg"), m.Link(m.Attr(), (m.Str("f"),), "datei.md"),
                    m.RawInline("latex", "\\x"), m.Image(m.Attr(), (m.Str("b"),), "fehlt.png")))
     metadata, when = m.Metadata(title="T"), datetime(2026, 1, 2, tzinfo=timezone.utc)
-    book, missing, diagnostics = resolve_book(metadata, (), [entry("b.md", "X"), entry("a.md", "X", (link,)),
-                                                             entry("c.md", "W")], tmp_path, when)
+    resolution = resolve(metadata, (), [entry("b.md", "X"), entry("a.md", "X", (link,)), entry("c.md", "W")],
+                         tmp_path, when)
+    book, missing, diagnostics = resolution.book, resolution.missing, resolution.diagnostics
     assert book.metadata is metadata and book.modified == when and book.source == tmp_path
     assert [(e.source.name, e.id) for e in book.entries] == [("c.md", "W"), ("a.md", "X"), ("b.md", "X-2")]
     assert [(d.code, d.path, d.line, d.col) for d in diagnostics if d.code is not Code.DUPLICATE_ID] == [
