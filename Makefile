@@ -39,7 +39,8 @@ AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 # release's backports (25.2 on bookworm): 7.4, bookworm's own, cannot compute Word's STYLEREF
 # fields, so every page's running head would be the saved one, the book's title.
 LIBREOFFICE_PACKAGES := libreoffice-writer-nogui poppler-utils
-DEBIAN_BACKPORTS := $(shell . /etc/os-release 2>/dev/null && echo $$VERSION_CODENAME)-backports
+# Only on Debian (an Ubuntu runner's own LibreOffice, 24.2 on 24.04, computes them already).
+DEBIAN_BACKPORTS := $(shell . /etc/os-release 2>/dev/null && [ "$$ID" = debian ] && echo $$VERSION_CODENAME-backports)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all pdf epub docx html md serve print check test test-newest lock corpus mutate bench clean release validate-release system-packages epubcheck-packages a11y-packages ace axe libreoffice-packages
@@ -145,11 +146,13 @@ corpus:
 	cd $(CORPUS_DIR) && sha256sum --quiet --strict -c $(CURDIR)/tests/corpus.sha256
 
 libreoffice-packages:
+ifneq ($(DEBIAN_BACKPORTS),)
 	printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
 	  $(DEBIAN_BACKPORTS) /usr/share/keyrings/debian-archive-keyring.gpg \
 	  | $(SUDO) tee /etc/apt/sources.list.d/backports.sources >/dev/null
+endif
 	$(SUDO) apt-get update
-	$(SUDO) apt-get install -y --no-install-recommends -t $(DEBIAN_BACKPORTS) $(LIBREOFFICE_PACKAGES)
+	$(SUDO) apt-get install -y --no-install-recommends $(if $(DEBIAN_BACKPORTS),-t $(DEBIAN_BACKPORTS)) $(LIBREOFFICE_PACKAGES)
 
 clean:
 	rm -rf $(OUT)

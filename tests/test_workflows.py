@@ -132,3 +132,13 @@ def test_libreoffice_target_installs_what_the_docx_build_uses() -> None:
     dry = subprocess.run(["make", "-n", "-C", str(ROOT), "libreoffice-packages"], capture_output=True, text=True,
                          check=True).stdout
     assert dry.index("apt-get update") < dry.index("apt-get install"), "a fresh machine has no package lists"
+
+
+@pytest.mark.parametrize(("backports", "suite_added"), [("bookworm-backports", True), ("", False)])
+def test_libreoffice_comes_from_backports_only_where_there_are_debian_backports(backports: str,
+                                                                               suite_added: bool) -> None:
+    # An Ubuntu runner has no Debian backports to add: its apt-get update would fail.
+    dry = subprocess.run(["make", "-n", "-C", str(ROOT), "libreoffice-packages", f"DEBIAN_BACKPORTS={backports}"],
+                         capture_output=True, text=True, check=True).stdout
+    assert ("backports.sources" in dry) is suite_added and ("-t bookworm-backports" in dry) is suite_added
+    assert "apt-get install -y --no-install-recommends" in dry
