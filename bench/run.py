@@ -156,7 +156,7 @@ def bench_tagging(folder: Path, files: list[str], runs: int) -> list[tuple[str, 
 
     from publish.build import load_book
     from publish.render.html.book import BookHtml
-    from publish.render.pages import page_starts
+    from publish.render.pages import containers, page_keys
     from publish.render.pdf import SafeFetcher
     from publish.render.pdf_structure import refine_structure
     from publish.theme.theme import load_theme
@@ -168,7 +168,7 @@ def bench_tagging(folder: Path, files: list[str], runs: int) -> list[tuple[str, 
                                url_fetcher=SafeFetcher((folder, *theme.folders))).render()
     rows = [("layout (the same tagged or not)", time.perf_counter() - start, 0.0, f"{len(document.pages)} pages")]
     start = time.perf_counter()
-    starts = page_starts(book, document.pages)
+    starts = [key for key in page_keys(document.pages, containers(book)) if key]
     rows.append(("where each page begins (the EPUB's page list)", time.perf_counter() - start, 0.0,
                  f"{len(starts)} page starts"))
     for label, options in (("write PDF untagged", {}),
@@ -323,18 +323,26 @@ def bench_huge(folder: Path, files: list[str], runs: int) -> list[tuple[str, flo
             seconds, peak = measure_tree(command)
             rows.append((f"{label} ({size:.1f} MB entry)", seconds, peak, f"{peak / size:.0f} x the input"))
     return rows
+ONE_PASS_LIMIT = 2000
+"""Files above which the one-pass PDF, pandoc + WeasyPrint and the edits are left out of ``parts``:
+one pass needs about 1.6 MB a page (~10 GB at 3,000 entries), more than this machine has to spare."""
 
 
 def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:
     """The PDF laid out in parts (--jobs 2) beside one pass and pandoc + WeasyPrint, cold; then
-    one entry edited twice (a sentence appended; a paragraph that adds a page) with the part cache."""
+    one entry edited twice (a sentence appended; a paragraph that adds a page) with the part cache.
+    Above ``ONE_PASS_LIMIT`` files only the cold build in parts."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         build = [sys.executable, "-m", "publish", "build", "--source", str(folder), "--format", "pdf", "--quiet"]
-        one = measure_tree([*build, "--out", str(out / "one"), "--jobs", "1", "--no-parts"])
         parts = measure_tree([*build, "--out", str(out / "parts"), "--jobs", "2"])
-        one_pdf, parts_pdf = _our_pdf(out / "one"), _our_pdf(out / "parts")
+        parts_pdf = _our_pdf(out / "parts")
+        if len(files) > ONE_PASS_LIMIT:
+            return [("in parts (--jobs 2), cold", *parts,
+                     f"{_pages(parts_pdf)} pages, {parts_pdf.stat().st_size // 1024} KB")]
+        one = measure_tree([*build, "--out", str(out / "one"), "--jobs", "1", "--no-parts"])
+        one_pdf = _our_pdf(out / "one")
         size = parts_pdf.stat().st_size / one_pdf.stat().st_size
         rows += [("one pass (--jobs 1 --no-parts), cold", *one, f"{_pages(one_pdf)} pages, {one_pdf.stat().st_size // 1024} KB"),
                  ("in parts (--jobs 2), cold", *parts,
@@ -352,13 +360,13 @@ def bench_parts(folder: Path, files: list[str], runs: int) -> list[tuple[str, fl
                              f"{_pages(parts_pdf)} pages; {edited[0] / parts[0]:.0%} of cold"))
         finally:
             entry.write_text(original, encoding="utf-8")
-        if len(files) <= 1000:
-            html, theirs_pdf = out / "pandoc.html", out / "pandoc.pdf"
-            pandoc = measure_tree([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
-                                   "-o", str(html), *files])
-            weasy = measure_tree([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)])
-            rows.append(("pandoc -s -t html5 + weasyprint", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]),
-                         f"{_pages(theirs_pdf)} pages; in parts = {parts[0] / (pandoc[0] + weasy[0]):.2f} × this"))
+        html, theirs_pdf = out / "pandoc.html", out / "pandoc.pdf"
+        pandoc = measure_tree([str(pandoc_path()), "-s", "-t", "html5", "--metadata", "title=KI-Glossar",
+                               "-o", str(html), *files])
+        weasy = measure_tree([sys.executable, "-m", "weasyprint", str(html), str(theirs_pdf)])
+        rows.append(("pandoc -s -t html5 + weasyprint", pandoc[0] + weasy[0], max(pandoc[1], weasy[1]),
+                     f"{_pages(theirs_pdf)} pages; in parts = {parts[0] / (pandoc[0] + weasy[0]):.2f} × this"))
+    return rows
 
 
 def bench_site(folder: Path, files: list[str], runs: int) -> list[tuple[str, float, float, str]]:

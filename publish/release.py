@@ -12,7 +12,7 @@ from .build import Job, LoadedBook, load_book, render_staged, target_path
 from .diagnostics import Diagnostic
 from .output import write_atomically, write_zip
 from .progress import Progress
-from .render import RenderOptions, formats, load_backend
+from .render import formats, load_backend
 from .theme.theme import load_theme
 
 PRINT_BUILDS = (("print", "pdf"),)
@@ -61,9 +61,7 @@ def build_release(source: Path, out: Path, requested_version: str, progress: Pro
     jobs = []
     for theme_name, fmt in release_builds():
         theme, backend = load_theme(theme_name), load_backend(fmt)
-        # Laid out whole: the print PDF is the EPUB's print edition, whose page starts come from
-        # one layout (parts do not report them yet).
-        jobs.append(Job(backend, theme, target_path(out, book, theme, backend, version), RenderOptions(parts=False)))
+        jobs.append(Job(backend, theme, target_path(out, book, theme, backend, version)))
     staged = render_staged(book, jobs, progress)
     if staged.diagnostics:
         staged.discard()

@@ -34,9 +34,13 @@ class PrintEdition:
     pages: tuple[PageStart, ...]
 
 
-def page_starts(book: m.Book, pages: Iterable[Any]) -> tuple[PageStart, ...]:
-    """The start of every page of WeasyPrint's laid-out ``pages`` that begins in an entry, front
-    matter or the index; the title page, the table of contents and blank pages have none.
+def containers(book: m.Book) -> frozenset[str]:
+    """The ids of the elements whose children a page start names: entries, front matter, the index."""
+    return frozenset({p.id for p in (*book.front_matter, *book.entries)} | {m.INDEX_ID})
+
+
+def page_keys(pages: Iterable[Any], parts: frozenset[str]) -> list[tuple[str, int] | None]:
+    """Per page of WeasyPrint's laid-out ``pages``, (part, block) where it begins, or None.
 
     A page that begins inside a paragraph starts at that paragraph: a page break inside a block
     is placed before the block, so "page 212" leads to the paragraph its first line is in."""
@@ -44,15 +48,10 @@ def page_starts(book: m.Book, pages: Iterable[Any]) -> tuple[PageStart, ...]:
     root = next((box.element for page in pages for box in _boxes(page._page_box)
                  if getattr(box, "element_tag", None) == "html"), None)
     if root is None:
-        return ()
-    keys = block_keys(root, {p.id for p in (*book.front_matter, *book.entries)} | {m.INDEX_ID})
-    starts = []
-    for number, page in enumerate(pages, start=1):
-        key = next((keys[box.element] for box in _boxes(page._page_box)
-                    if getattr(box, "element", None) is not None and box.element in keys), None)
-        if key is not None:
-            starts.append(PageStart(str(number), *key))
-    return tuple(starts)
+        return [None] * len(pages)
+    keys = block_keys(root, set(parts))
+    return [next((keys[box.element] for box in _boxes(page._page_box)
+                  if getattr(box, "element", None) is not None and box.element in keys), None) for page in pages]
 
 
 def block_keys(root: Any, parts: set[str]) -> dict[Any, tuple[str, int]]:

@@ -22,9 +22,8 @@ from .html.book import BookHtml
 from .pdf_join import join
 from .pdf_layout import LaidOut, LayoutTask, lay_out
 from .pdf_parts import Part, Placement, carried, part_context, place, plan_parts, sides_matter, starts_right
-from .pages import PageStart, page_starts
+from .pages import PageStart, containers
 from .pdf_store import PartStore
-from .pdf_structure import refine_structure
 
 name = "pdf"
 suffix = ".pdf"
@@ -33,6 +32,9 @@ folder = False
 MAX_ROUNDS = 5
 """Layout rounds before giving up: the first lays out every part, the next the table of contents
 and the index with the numbers found; a third is needed only when the contents changed length."""
+
+FOLIO_PAGES = 500
+"""Pages in one layer of folios: the layers are laid out in parallel, each in bounded memory."""
 
 
 def linker(book: m.Book) -> Callable[[str], str]:
@@ -48,24 +50,22 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
            options: RenderOptions | None = None) -> RenderResult:
     """Lay the book out and write ``out``, only if layout succeeded without errors.
 
-    In parts unless ``options.parts`` is off, the theme prints page numbers inside entries
-    (``crossref_pages``: a part cannot know the pages of targets in later parts) or the PDF is
-    tagged (PDF/UA: the parts' structure trees are not joined yet, so a tagged book is laid out
-    whole; so is the EPUB's print edition, whose page starts come from one layout)."""
+    In parts unless ``options.parts`` is off or the theme prints page numbers inside entries
+    (``crossref_pages``: a part cannot know the pages of targets in later parts). Either way the
+    result says where each page begins (the EPUB's print edition)."""
     progress = progress or Progress()
     options = options or RenderOptions()
     with progress.stage("PDF: writing HTML", len(book.entries)):
         html = BookHtml(book, theme, href=linker(book))
         context = html.context()
     book_pdf = _BookPdf(book, theme, html, context)
-    tagged = (book_pdf.variant or "").startswith("pdf/ua")
-    if not options.parts or tagged or theme.value("features", "crossref_pages"):
+    if not options.parts or theme.value("features", "crossref_pages"):
         pages, starts = book_pdf.one_pass(out, progress)
-        return RenderResult(out, pages, html.diagnostics, page_starts=starts)
-    with ExitStack() as stack:
-        folder = options.cache or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        pages = book_pdf.in_parts(out, progress, PartStore(folder), options.jobs)
-    return RenderResult(out, pages, html.diagnostics)
+    else:
+        with ExitStack() as stack:
+            folder = options.cache or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            pages, starts = book_pdf.in_parts(out, progress, PartStore(folder), options.jobs)
+    return RenderResult(out, pages, html.diagnostics, page_starts=starts)
 
 
 class _BookPdf:
@@ -76,6 +76,7 @@ class _BookPdf:
         self.base_url = book.source.resolve().as_uri() + "/"
         self.roots = (book.source, *theme.folders)
         self.variant = theme.value("pdf", "variant") or None
+        self.containers = containers(book)
 
     def css(self, layer: str | None) -> str:
         return self.html.css("book.css.j2", "pdf.css.j2", font_url=lambda face: face.path.as_uri(), layer=layer)
@@ -83,17 +84,16 @@ class _BookPdf:
     def one_pass(self, out: Path, progress: Progress) -> tuple[int, tuple[PageStart, ...]]:
         """The whole book in one layout: its page count and where each page begins."""
         page = self.theme.render("book.html.j2", css=self.css(None), **self.context)
-        starts: list[PageStart] = []
         with progress.stage("PDF: laying out pages") as stage:
-            laid = lay_out(LayoutTask(page, self.base_url, self.roots, self.variant, out), on_page=stage.update,
-                           finisher=refine_structure,
-                           on_pages=lambda pages: starts.extend(page_starts(self.book, pages)))
+            laid = lay_out(LayoutTask(page, self.base_url, self.roots, self.variant, out, containers=self.containers),
+                           on_page=stage.update)
         _raise_errors(laid)
-        return len(laid.pages), tuple(starts)
+        return len(laid.pages), _starts([facts.start for facts in laid.pages])
 
-    def in_parts(self, out: Path, progress: Progress, store: PartStore, jobs: int) -> int:
+    def in_parts(self, out: Path, progress: Progress, store: PartStore, jobs: int) -> tuple[int, tuple[PageStart, ...]]:
         """Lay the parts out (in ``jobs`` processes, from ``store`` where it has them) until the
-        page numbers they print agree with where they landed, then stamp folios and join."""
+        page numbers they print agree with where they landed, then stamp folios and join: the
+        joined book's page count and where each page begins."""
         parts = plan_parts(self.book, self.theme)
         counters = carried(self.book, parts)
         css = self.css("body")
@@ -109,7 +109,8 @@ class _BookPdf:
             page = self.theme.render("book.html.j2", css=css,
                                      **part_context(self.context, part, counters[index], placement, right))
             key = fingerprint(base, page, str(right))
-            return key, LayoutTask(page, self.base_url, self.roots, self.variant, store.pdf(key), not right)
+            return key, LayoutTask(page, self.base_url, self.roots, self.variant, store.pdf(key), not right,
+                                   self.containers)
 
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
@@ -126,10 +127,16 @@ class _BookPdf:
             else:
                 raise RenderError("the PDF's page numbers did not settle: the table of contents keeps changing length")
             with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
-                folios = self._folio_layer(placement, base, store)
-                join([store.pdf(k) for k in used if k], placement.sheets, folios, out)
+                folios = self._folio_layers(placement, base, store, run)
+                dividers = bool(self.theme.value("features", "letter_dividers"))
+                join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
+                     [part.continued and dividers for part in parts])
+                # every round's parts: the next build's first round lays out the contents without numbers again
+                store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
                 stage.update(len(placement.sheets))
-        return len(placement.sheets)
+        pages = [laid[k].pages for k in used if k]
+        return len(placement.sheets), _starts([pages[s.part][s.page].start if s.part is not None else None
+                                               for s in placement.sheets])
 
     def _lay_out(self, parts: list[Part], tasks: list[tuple[str, LayoutTask] | None], laid: dict[str, LaidOut],
                  store: PartStore, run: Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]],
@@ -159,21 +166,34 @@ class _BookPdf:
                 laid[key] = result
                 stage.advance()
 
-    def _folio_layer(self, placement: Placement, base: str, store: PartStore) -> Path:
-        """One page per page of the book, with nothing on it but its folio (laid out once per
-        sequence of page names: a part that changes length changes only this small layout)."""
-        pages = "\n".join(f'<div class="folio" style="page: {name}"></div>' if name else '<div class="folio"></div>'
-                          for name in placement.folio_pages)
-        html = (f'<!DOCTYPE html><html lang="{escape(self.book.metadata.language)}"><head><meta charset="utf-8">'
-                f"<style>{self.css('folio')}</style></head><body>{pages}</body></html>")
-        key = fingerprint(base, html)
-        if store.load(key) is None:
-            laid = lay_out(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key)))
+    def _folio_layers(self, placement: Placement, base: str, store: PartStore,
+                      run: Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
+        """One page per page of the book, with nothing on it but its folio, in layers of at most
+        ``FOLIO_PAGES`` pages laid out by the workers. A layer is laid out again only when its page
+        names or its first number change: a part that changes length changes only these small layouts."""
+        css = self.css("folio")
+        layers: list[Path] = []
+        todo: dict[Path, tuple[str, int]] = {}
+        tasks: list[LayoutTask] = []
+        for start in range(0, len(placement.folio_pages), FOLIO_PAGES):
+            names = placement.folio_pages[start:start + FOLIO_PAGES]
+            pages = "\n".join(f'<div class="folio" style="page: {name}"></div>' if name else '<div class="folio"></div>'
+                              for name in names)
+            html = (f'<!DOCTYPE html><html lang="{escape(self.book.metadata.language)}"><head><meta charset="utf-8">'
+                    f"<style>{css}\n@page :first {{ counter-reset: page {start + 1}; }}</style></head>"
+                    f"<body>{pages}</body></html>")
+            key = fingerprint(base, html)
+            layers.append(store.pdf(key))
+            if store.load(key) is None:
+                todo[store.pdf(key)] = (key, len(names))
+                tasks.append(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key)))
+        for task, laid in run(tasks):
             _raise_errors(laid)
-            if len(laid.pages) != len(placement.folio_pages):
-                raise RenderError(f"the folio layer has {len(laid.pages)} pages for {len(placement.folio_pages)}")
+            key, count = todo[task.out]
+            if len(laid.pages) != count:
+                raise RenderError(f"a folio layer has {len(laid.pages)} pages for {count}")
             store.store(key, laid)
-        return store.pdf(key)
+        return layers
 
     def _assets(self) -> str:
         """The images the book uses, by content: a part's HTML names them only by path."""
@@ -193,7 +213,11 @@ def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[
             yield from ((task, lay_out(task)) for task in tasks)
             return
         if not executors:
-            executors.append(ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver")))
+            # A fresh process per part (forked from a server that has WeasyPrint imported): memory a
+            # part's layout took is given back, so a worker holds one part's layout at most.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([lay_out.__module__])
+            executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1))
         futures: dict[Future[LaidOut], LayoutTask] = {executors[0].submit(lay_out, t): t for t in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -203,6 +227,11 @@ def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[
     finally:
         for executor in executors:
             executor.shutdown(cancel_futures=True)
+
+
+def _starts(keys: list[tuple[str, int] | None]) -> tuple[PageStart, ...]:
+    """Where each page of the book begins, from (part, block) per page (its number is its place)."""
+    return tuple(PageStart(str(number), *key) for number, key in enumerate(keys, start=1) if key is not None)
 
 
 def _raise_errors(laid: LaidOut) -> None:

@@ -8,6 +8,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
 from .pdf_fonts import share_fonts
+from .pdf_join_structure import join_structure
 from .pdf_layout import PART_LINK
 
 
@@ -20,11 +21,14 @@ class Sheet:
     """The page's index in its part."""
 
 
-def join(parts: list[Path], sheets: list[Sheet], folio_layer: Path, out: Path) -> None:
+def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path, nested: list[bool]) -> None:
     """Write ``out``: the parts' pages in ``sheets`` order, each with its folio stamped on, with one
-    table of named destinations, one outline and one copy of every font."""
+    table of named destinations, one outline, one structure tree (tagged parts) and one copy of
+    every font. A part ``nested`` (a later chunk of a letter) puts its outline items below the
+    last item of the part before."""
     sources = [pikepdf.open(path) for path in parts]
-    folios = pikepdf.open(folio_layer)
+    layers = [pikepdf.open(path) for path in folio_layers]
+    folios = [page for layer in layers for page in layer.pages]
     book = pikepdf.new()
     first = sources[0]
     for key in ("/Metadata", "/OutputIntents", "/MarkInfo", "/Lang", "/ViewerPreferences"):
@@ -34,28 +38,31 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layer: Path, out: Path) -
     placed: list[dict[tuple[int, int], int]] = [{} for _ in sources]
     for number, sheet in enumerate(sheets):
         if sheet.part is None:
-            book.pages.append(folios.pages[number])
+            book.pages.append(folios[number])
             continue
         source_page = sources[sheet.part].pages[sheet.page]
         placed[sheet.part][source_page.obj.objgen] = number
         book.pages.append(source_page)
-        if _has_text(folios.pages[number]):  # title and blank pages have no folio
-            _stamp(book, book.pages[number], folios.pages[number], Name(f"/Folio{number + 1}"))
+        if _has_text(folios[number]):  # title and blank pages have no folio
+            _stamp(book, book.pages[number], folios[number], Name(f"/Folio{number + 1}"))
     _retarget_part_links(book)
+    if any("/StructTreeRoot" in source.Root for source in sources):
+        join_structure(book, sources, placed)
     _merge_destinations(book, sources, placed)
-    _merge_outlines(book, sources, placed)
+    _merge_outlines(book, sources, placed, nested)
     share_fonts(book)
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _stamp(book: pikepdf.Pdf, page: Page, folio: Page, name: Name) -> None:
-    """Draw the folio page over ``page``, the page's own drawing state saved around its content.
+    """Draw the folio page over ``page``, the page's own drawing state saved around its content,
+    marked as an artifact (page furniture, outside a tagged PDF's structure tree).
 
     The name is the page's own: a part's pages may share one resource dictionary."""
     form = book.copy_foreign(folio.as_form_xobject())
     page.add_resource(form, Name.XObject, name)
     page.contents_add(book.make_stream(b"q\n"), prepend=True)
-    page.contents_add(book.make_stream(b"\nQ\nq " + str(name).encode() + b" Do Q\n"))
+    page.contents_add(book.make_stream(b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))
 
 
 def _has_text(page: Page) -> bool:
@@ -92,11 +99,12 @@ def _moved(book: pikepdf.Pdf, destination: Array, placed: dict[tuple[int, int], 
     return Array([book.pages[placed[destination[0].objgen]].obj, *list(destination)[1:]])
 
 
-def _merge_outlines(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[dict]) -> None:
+def _merge_outlines(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[dict], nested: list[bool]) -> None:
     items: list[OutlineItem] = []
     for part, source in enumerate(sources):
         with source.open_outline() as outline:
-            items += [_copied(book, item, placed[part]) for item in outline.root]
+            copies = [_copied(book, item, placed[part]) for item in outline.root]
+        (items[-1].children if nested[part] and items else items).extend(copies)
     with book.open_outline() as outline:
         outline.root.extend(items)
 

@@ -13,6 +13,8 @@ import weasyprint
 
 from ..output import write_atomically
 from .fetcher import SafeFetcher
+from .pages import page_keys
+from .pdf_structure import refine_structure
 
 PART_LINK = "x-publish-anchor:"
 """Links to an anchor in another part leave a part as URI links with this prefix; the join turns
@@ -32,6 +34,8 @@ class LayoutTask:
     out: Path
     drop_first: bool = False
     """The first page only sets the parity (a part that starts on a left-hand page); it is not written."""
+    containers: frozenset[str] = frozenset()
+    """Ids of the entries, front matter and index: each page reports where it begins in them."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class PageFacts:
     """The CSS page name (``titlepage``), or ""."""
     blank: bool
     """A page WeasyPrint left blank for a right/left break."""
+    start: tuple[str, int] | None = None
+    """(part, block) where the page begins (see ``pages.PageStart``), if it begins in one."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,9 @@ class LaidOut:
     """WeasyPrint's errors: when there are any, nothing was written."""
 
 
-def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
-            finisher: Callable[..., None] | None = None,
-            on_pages: Callable[[list[Any]], None] | None = None) -> LaidOut:
-    """Lay ``task.html`` out and write its PDF to ``task.out``; links to anchors it lacks leave as
-    part links. In the main process a ``finisher`` may finish the written PDF (the tagged PDF's
-    structure tree) and ``on_pages`` may read WeasyPrint's laid-out pages (where each begins)."""
+def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:
+    """Lay ``task.html`` out and write its PDF to ``task.out`` (its structure tree refined, when it
+    is tagged); links to anchors it lacks leave as part links."""
     fetcher = SafeFetcher(task.roots)
     with weasyprint_errors() as errors:
         with _routed("weasyprint.progress", _PageCounter(on_page)) if on_page else _nothing():
@@ -67,12 +70,11 @@ def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
         anchors = {name for page in document.pages for name in page.anchors}
         for page in document.pages:
             page.links[:] = [_part_link(link, anchors) for link in page.links]
-        if on_pages:
-            on_pages(document.pages)
+        starts = page_keys(document.pages, task.containers) if task.containers else [None] * len(document.pages)
         if not errors:
-            write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=finisher))
+            write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=refine_structure))
     facts = tuple(PageFacts(tuple(page.anchors), page._page_box.page_type.name or "",
-                            bool(page._page_box.page_type.blank)) for page in document.pages)
+                            bool(page._page_box.page_type.blank), start) for page, start in zip(document.pages, starts))
     return LaidOut(facts, tuple(errors))
 
 

@@ -1,7 +1,8 @@
 """The book's PDF in parts: which parts there are, where each lands, and the page numbers that follow."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -33,6 +34,10 @@ class Part:
     """It prints other parts' page numbers (table of contents, index)."""
     anchor: str = ""
     """The id on its first page, known to be there before the part is laid out."""
+    span: tuple[int, int] | None = None
+    """The entries of its one letter it shows (start, end), when the letter is laid out in chunks."""
+    continued: bool = False
+    """It continues the letter of the part before (a later chunk): no letter heading, no id, no right-hand start."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,15 @@ class Placement:
     blank page the join inserts, ``folio-none`` for one WeasyPrint left blank)."""
 
 
+CHUNK_CHARACTERS = 120_000
+"""At most this many characters of entry text in one part (about 60 A4 pages of the sample): a
+larger letter is laid out in chunks, each continuing on a new page, so a part's layout (its
+memory) stays bounded however large the book grows."""
+
+
 def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
-    """The parts in book order, cut where the theme starts a new page anyway."""
+    """The parts in book order, cut where the theme starts a new page anyway; a letter whose
+    entries have more than ``CHUNK_CHARACTERS`` of text, in chunks."""
     feature = lambda name: bool(theme.value("features", name))  # noqa: E731
     right = feature("letter_right_page")
     parts = [Part("title", ("title",))]
@@ -59,12 +71,36 @@ def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
     if book.front_matter:
         parts.append(Part("front", ("front",)))
     if right or feature("letter_new_page"):
-        parts += [Part(g.anchor, ("letters",), (i,), right=right, anchor=g.anchor) for i, g in enumerate(book.letters)]
+        for i, group in enumerate(book.letters):
+            spans = _chunks([_characters(e) for e in group.items], CHUNK_CHARACTERS)
+            if len(spans) == 1:
+                parts.append(Part(group.anchor, ("letters",), (i,), right=right, anchor=group.anchor))
+                continue
+            parts += [Part(group.anchor if n == 0 else f"{group.anchor}.{n + 1}", ("letters",), (i,),
+                           right=right and n == 0, anchor=group.anchor if n == 0 else "", span=span, continued=n > 0)
+                      for n, span in enumerate(spans)]
     elif book.letters:
         parts.append(Part("letters", ("letters",), tuple(range(len(book.letters)))))
     if feature("index"):
         parts.append(Part("index", ("index",), right=right, numbered=True, anchor=m.INDEX_ID))
     return parts
+
+
+def _characters(entry: m.Entry) -> int:
+    """The characters an entry sets: text, code and formulas (their TeX)."""
+    return sum(len(n.tex) if isinstance(n, m.Math) else len(n.text)
+               for n in walk(entry.blocks) if isinstance(n, (m.Str, m.Code, m.CodeBlock, m.Math)))
+
+
+def _chunks(sizes: list[int], limit: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive entries, each run at most ``limit`` characters (or one entry)."""
+    spans, start, total = [], 0, 0
+    for n, size in enumerate(sizes):
+        if n > start and total + size > limit:
+            spans.append((start, n))
+            start, total = n, 0
+        total += size
+    return [*spans, (start, len(sizes))]
 
 
 def sides_matter(theme: Theme) -> bool:
@@ -101,11 +137,16 @@ def carried(book: m.Book, parts: list[Part]) -> list[dict[str, Any]]:
     counters, notes, term = [], 0, ""
     for part in parts:
         counters.append({"footnote": notes, "term": term})
-        items = [*(book.front_matter if "front" in part.show else ()),
-                 *(e for i in part.letters for e in book.letters[i].items)]
-        notes += sum(isinstance(n, m.Note) for item in items for n in walk(item.blocks))
-        term = next((e.title_text for i in reversed(part.letters) for e in reversed(book.letters[i].items)), term)
+        entries = [e for i in part.letters for e in _shown(book.letters[i].items, part)]
+        notes += sum(isinstance(n, m.Note) for item in (*(book.front_matter if "front" in part.show else ()), *entries)
+                     for n in walk(item.blocks))
+        term = entries[-1].title_text if entries else term
     return counters
+
+
+def _shown(items: Sequence[Any], part: Part) -> Sequence[Any]:
+    """The entries of a letter that ``part`` shows."""
+    return items[slice(*part.span)] if part.span else items
 
 
 def part_context(context: dict[str, Any], part: Part, counters: dict[str, Any],
@@ -113,9 +154,10 @@ def part_context(context: dict[str, Any], part: Part, counters: dict[str, Any],
     """The book template's context for one part: what it shows, what it carries over, which side
     it starts on, and the page numbers it prints (0 until the parts have been placed)."""
     numbers = placement.numbers if placement else {}
-    return {**context, "show": part.show, "shown_letters": [context["letters"][i] for i in part.letters],
+    letters = [replace(context["letters"][i], entries=_shown(context["letters"][i].entries, part)) for i in part.letters]
+    return {**context, "show": part.show, "shown_letters": letters,
             "created": context["created"] if "title" in part.show else UNDATED,
-            "counters": {**counters, "verso": not right},
+            "counters": {**counters, "verso": not right, "continued": part.continued},
             "folio": (lambda anchor: Markup(f' data-page="{numbers.get(anchor, 0)}"')) if part.numbered else
             context["folio"]}
 

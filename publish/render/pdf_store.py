@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..cache import Cache
 from .pdf_layout import LaidOut, PageFacts
 
 KIND = "pdf-parts"
+USED = "pdf-parts-used"
+"""Per theme, the keys its last build in parts used."""
 
 
 class PartStore:
     """One folder of laid-out parts, named by the key of everything their layout depends on.
 
     A record whose PDF is missing or differs from the digest it was stored with is ignored, as is
-    any record the cache cannot decode: the part is laid out again."""
+    any record the cache cannot decode: the part is laid out again. After a build, ``keep`` removes
+    every part no theme's last build used, so the folder holds at most one book's parts per theme."""
 
     def __init__(self, folder: Path) -> None:
         self.cache = Cache(folder)
@@ -29,14 +33,27 @@ class PartStore:
             digest, pages = record
             if _digest(self.pdf(key)) != digest:
                 return None
-            return LaidOut(tuple(PageFacts(tuple(map(str, anchors)), str(name), bool(blank))
-                                 for anchors, name, blank in pages), ())
+            return LaidOut(tuple(PageFacts(tuple(map(str, anchors)), str(name), bool(blank),
+                                           (str(start[0]), int(start[1])) if start else None)
+                                 for anchors, name, blank, start in pages), ())
         except (TypeError, ValueError, OSError):
             return None
 
     def store(self, key: str, laid: LaidOut) -> None:
-        pages = [[list(p.anchors), p.name, p.blank] for p in laid.pages]
+        pages = [[list(p.anchors), p.name, p.blank, list(p.start) if p.start else None] for p in laid.pages]
         self.cache.store(KIND, key, (_digest(self.pdf(key)), pages))
+
+    def keep(self, owner: str, keys: Iterable[str]) -> None:
+        """Remember that ``owner``'s build used ``keys``; remove every file of a part that no
+        owner's last build used."""
+        self.cache.store(USED, owner, sorted(set(keys)))
+        live: set[str] = set()
+        for record in sorted((self.cache.folder / USED).glob("*.json")):
+            used = self.cache.load(USED, record.stem)
+            live |= {str(k) for k in used} if isinstance(used, (list, tuple)) else set()
+        for path in self.folder.glob("*"):
+            if path.stem not in live:
+                path.unlink(missing_ok=True)
 
 
 def _digest(path: Path) -> str:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 
 import pikepdf
 import pytest
@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from publish import model as m
 from publish.build import load_book
 from publish.progress import Progress
-from publish.render import RenderOptions, pdf
+from publish.render import RenderOptions, pdf, pdf_parts
 from publish.render.pdf_layout import PART_LINK
-from publish.theme.theme import Theme, load_theme
+from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
 from tests.render.conftest import corpus_source
@@ -25,20 +25,10 @@ from tests.render.conftest import corpus_source
 EPOCH = "1767225600"
 
 
-def _theme(name: str) -> Theme:
-    """The theme, untagged: a tagged PDF (the default theme's PDF/UA) is always laid out whole,
-    so the screen theme is tested in parts as a theme without PDF/UA would be built."""
-    theme = load_theme(name)
-    values = {section: dict(keys) for section, keys in theme.values.items()}
-    if values["pdf"].get("variant", "").startswith("pdf/ua"):
-        values["pdf"]["variant"] = ""
-    return replace(theme, values=MappingProxyType(values))
-
-
 def _render(source: Path, theme: str, out: Path, **options: object) -> tuple[m.Book, Path, Progress]:
     book = load_book(source).book
     progress = Progress()
-    pdf.render(book, _theme(theme), out, progress, RenderOptions(**options))  # type: ignore[arg-type]
+    pdf.render(book, load_theme(theme), out, progress, RenderOptions(**options))  # type: ignore[arg-type]
     return book, out, progress
 
 
@@ -183,10 +173,82 @@ def test_a_sentence_appended_lays_out_only_its_letter_and_the_dated_title(
     assert laid_out == [f"PDF: laying out title, {book.letters[-1].anchor} ({len(book.letters) + 1} parts from the cache)"]
 
 
-def test_a_tagged_pdf_is_laid_out_whole_and_keeps_its_structure_tree(tmp_path: Path) -> None:
-    """Parts do not join structure trees yet: the default theme's PDF/UA book must not lose its tags."""
+def test_a_tagged_book_in_parts_passes_pdfua_and_has_one_structure_tree(tmp_path: Path) -> None:
+    """The default theme's PDF/UA book in parts: pdfua finds nothing, exactly as in one pass; one
+    Document element, a parent tree whose keys are the pages' and annotations' keys, every element on
+    a page of the book; and the same page starts (the EPUB's print edition) as one pass."""
     book = load_book(SEEDS).book
-    progress = Progress()
-    result = pdf.render(book, load_theme("default"), tmp_path / "ua.pdf", progress, RenderOptions(jobs=2))
-    assert [name for name, _ in progress.timings if name.startswith("PDF: laying out")] == ["PDF: laying out pages"]
-    assert "/StructTreeRoot" in PdfReader(result.path).trailer["/Root"] and result.page_starts
+    theme = load_theme("default")
+    one = pdf.render(book, theme, tmp_path / "one.pdf", Progress(), RenderOptions(parts=False))
+    parts = pdf.render(book, theme, tmp_path / "parts.pdf", Progress(), RenderOptions(jobs=2))
+    for result in (one, parts):
+        run = subprocess.run([sys.executable, "-m", "pdfua", "check", str(result.path)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert parts.page_starts == one.page_starts and parts.page_starts
+    with pikepdf.open(parts.path) as joined:
+        root = joined.Root.StructTreeRoot
+        assert len(root.K) == 1 and root.K[0].S == "/Document"
+        nums = root.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        pages = {page.objgen for page in (p.obj for p in joined.pages)}
+        used = [int(p.obj.StructParents) for p in joined.pages if "/StructParents" in p.obj]
+        used += [int(a.StructParent) for p in joined.pages for a in p.obj.get("/Annots", []) if "/StructParent" in a]
+        assert sorted(used) == keys == sorted(set(keys)) and int(root.ParentTreeNextKey) == keys[-1] + 1
+        stack, elements = list(root.K), 0
+        while stack:
+            element = stack.pop()
+            elements += 1
+            assert "/Pg" not in element or element.Pg.objgen in pages
+            stack += [k for k in (element.K if isinstance(element.get("/K"), pikepdf.Array) else [element.get("/K")])
+                      if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        assert elements > len(joined.pages)
+        assert joined.Root.Lang and joined.Root.MarkInfo.Marked and joined.Root.ViewerPreferences.DisplayDocTitle
+
+
+def test_a_large_letter_is_laid_out_in_chunks_that_keep_its_heads_outline_and_flow(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of a few thousand characters split the seeds' letters: each chunk continues its letter on
+    the next page (either side), under the letter in the outline, with the running head carried over;
+    folios come from layers of four pages and still count on."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(pdf_parts, "CHUNK_CHARACTERS", 2000)
+    monkeypatch.setattr(pdf, "FOLIO_PAGES", 4)
+    book, chunked, _ = _render(SEEDS, "print", tmp_path / "chunked.pdf", jobs=2)
+    _render(SEEDS, "print", tmp_path / "one.pdf", parts=False)
+    facts, whole = _facts(chunked), _facts(tmp_path / "one.pdf")
+    parts = pdf_parts.plan_parts(book, load_theme("print"))
+    chunks = [p for p in parts if p.continued]
+    assert chunks and len(facts["text"]) >= len(whole["text"])
+    assert [(d, t) for d, t, _ in facts["outline"]] == [(d, t) for d, t, _ in whole["outline"]]
+    assert all(facts["dests"][g.anchor] % 2 == 0 for g in book.letters)
+    for chunk in chunks:
+        items = book.letters[chunk.letters[0]].items
+        first, before = items[chunk.span[0]], items[chunk.span[0] - 1]
+        page = facts["dests"][first.id]
+        assert facts["dests"][before.id] < page and facts["text"][page - 1].strip(), "no blank page before a chunk"
+        assert facts["text"][page].splitlines()[0] == first.title_text
+        assert facts["text"][page].splitlines()[-2] == f"{before.title_text} {first.title_text}", "running heads"
+    assert not [t for _, t in facts["links"] if isinstance(t, str) and t.startswith(PART_LINK)]
+    assert all(target is not None for _, target in facts["links"])
+    assert all(text.splitlines()[-1] == str(n + 1) for n, text in enumerate(facts["text"]) if n and text.strip())
+
+
+def test_parts_no_build_uses_any_more_leave_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a build the cache holds what each theme's last build used, nothing else: its size is bounded."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    source, cache = tmp_path / "book", tmp_path / "cache"
+    shutil.copytree(SEEDS, source)
+    folder = cache / "pdf-parts"
+    book, _, _ = _render(source, "default", tmp_path / "a.pdf", jobs=1, cache=cache)
+    default = set(folder.iterdir())
+    _render(source, "print", tmp_path / "print.pdf", jobs=1, cache=cache)
+    printed = set(folder.iterdir()) - default
+    (folder / "0123abcd.pdf").write_bytes(b"%PDF-1.7 left by an older build")
+    entry = book.letters[0].items[0]
+    entry.source.write_text(entry.source.read_text(encoding="utf-8") + "\nEin Satz mehr.\n", encoding="utf-8")
+    _render(source, "default", tmp_path / "b.pdf", jobs=1, cache=cache)
+    now = set(folder.iterdir())
+    assert printed <= now and not (folder / "0123abcd.pdf").exists()
+    gone = default - now
+    assert gone and len(now - printed) == len(default), "the edited letter's old part went, its new one came"
+    assert {p.suffix for p in gone} == {".pdf", ".json"}
