@@ -177,8 +177,8 @@ def test_failed_layout_leaves_the_previous_pdf(tmp_path: Path, monkeypatch: pyte
         return real_render(self, *args, **kwargs)
 
     monkeypatch.setattr(pdf.weasyprint.HTML, "render", broken)
-    with pytest.raises(pdf.RenderError, match="No anchor #Nowhere"):
-        pdf.render(load_book(SEEDS).book, load_theme("default"), out)
+    with pytest.raises(pdf.RenderError, match="No anchor #Nowhere"):  # one pass: the layout runs in this process
+        pdf.render(load_book(SEEDS).book, load_theme("default"), out, options=RenderOptions(jobs=1, parts=False))
     assert out.read_bytes() == b"%PDF previous good build"
     assert list(tmp_path.iterdir()) == [out]
 
