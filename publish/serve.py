@@ -11,7 +11,7 @@ from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import model as m
 from .build import LoadedBook, load_book
@@ -29,7 +29,7 @@ EVENTS_PATH = "/_publish/events"
 _RELOAD_SCRIPT = """<script>
 (function () {
   var page = decodeURIComponent(location.pathname.split("/").pop() || "index.html");
-  var events = new EventSource("%s");
+  var events = new EventSource("%s?since=__VERSION__");
   events.onmessage = function (message) {
     var change = JSON.parse(message.data);
     if (change.all || change.changed.indexOf(page) >= 0) { location.reload(); }
@@ -190,18 +190,20 @@ class _Handler(SimpleHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         if path == EVENTS_PATH:
             return self._stream()
+        version = self.events.version  # before the file is read: a build that ends meanwhile is news
         file = Path(self.translate_path(self.path))
         if file.is_dir():
             file = file / "index.html"
         if file.suffix == ".html" and file.is_file():
-            return self._page(file.read_text("utf-8"))
+            return self._page(file.read_text("utf-8"), version)
         if not file.exists():
             self.send_response(404)
-            return self._page((self.preview.site / "404.html").read_text("utf-8"), sent=True)
+            return self._page((self.preview.site / "404.html").read_text("utf-8"), version, sent=True)
         super().do_GET()
 
-    def _page(self, html: str, sent: bool = False) -> None:
-        html = html.replace("<body>", "<body>" + self.preview.banner(), 1).replace("</body>", _RELOAD_SCRIPT + "</body>", 1)
+    def _page(self, html: str, version: int, sent: bool = False) -> None:
+        script = _RELOAD_SCRIPT.replace("__VERSION__", str(version))
+        html = html.replace("<body>", "<body>" + self.preview.banner(), 1).replace("</body>", script + "</body>", 1)
         data = html.encode("utf-8")
         if not sent:
             self.send_response(200)
@@ -212,18 +214,29 @@ class _Handler(SimpleHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(self) -> None:
+        seen = self.events.version  # before the headers: a change after them is this stream's
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seen = self.events.version
         try:
+            if _since(self.path) not in (None, seen):
+                # A build ended between serving the page and this stream's start: the page may be
+                # out of date, and the change it missed is not known any more.
+                self.wfile.write(b'data: {"changed": [], "all": true}\n\n')
+                self.wfile.flush()
             while not self.events.closed:
                 seen, payload = self.events.wait(seen, 15)
                 self.wfile.write(f"data: {payload}\n\n".encode() if payload else b": keep-alive\n\n")
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _since(request: str) -> int | None:
+    """The build version a page was served at (``?since=`` of its event stream), if it says one."""
+    value = parse_qs(urlsplit(request).query).get("since", [""])[0]
+    return int(value) if value.isdigit() else None
 
 
 def start_server(preview: Preview, events: Events, host: str, port: int) -> ThreadingHTTPServer:

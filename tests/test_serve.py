@@ -181,3 +181,30 @@ def test_the_banner_shows_the_edited_files_problems_first_and_only_a_few(tmp_pat
     assert len(preview.diagnostics) == BANNER_LINES + 6 and len(items) == BANNER_LINES + 1
     assert "B.md:3:" in items[0] and "#Auch-nicht" in items[0]
     assert items[-1] == "… 6 more: see the terminal"
+
+
+def test_a_page_served_before_a_build_ended_hears_of_it_when_its_event_stream_starts(tmp_path: Path) -> None:
+    # A save can finish its rebuild between serving a page and the page opening its event stream
+    # (a loaded machine): the stream must still tell that page to reload, or it stays stale.
+    import urllib.request
+
+    from publish.serve import EVENTS_PATH, Events, Preview, start_server
+
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    preview, events = Preview(source, "default", tmp_path / "site"), Events()
+    preview.build()
+    server = start_server(preview, events, "127.0.0.1", 0)
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = urllib.request.urlopen(address + "/GPU.html", timeout=10).read().decode()
+        [since] = re.findall(re.escape(EVENTS_PATH) + r"\?since=(\d+)", page)
+        events.publish(["GPU.html"], everything=False)  # the build that ended meanwhile
+        with urllib.request.urlopen(f"{address}{EVENTS_PATH}?since={since}", timeout=10) as stream:
+            assert stream.readline() == b'data: {"changed": [], "all": true}\n'
+        with urllib.request.urlopen(f"{address}{EVENTS_PATH}?since={events.version}", timeout=10) as stream:
+            events.publish(["TPU.html"], everything=False)
+            assert stream.readline() == b'data: {"changed": ["TPU.html"], "all": false}\n'
+    finally:
+        events.close()
+        server.shutdown()
