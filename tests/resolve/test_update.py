@@ -17,6 +17,8 @@ BOOK = {
     "A.md": "## Alpha {#A .term}\n\nText über [Beta](#B).\n\n### Aufbau\n\nMehr.\n",
     "B.md": "## Beta {#B .term}\n\nText.\n\n### Aufbau\n\nAuch hier.\n",
     "C.md": "## Gamma {#C .term}\n\nGamma ist ein [Index-Wort]{.index} mit Bild.\n",
+    "D.md": "## Delta {.term}\n\nOhne eigene Id.\n",
+    "000-vorwort.md": "# Vorwort\n\nÜber [Alpha](#A).\n",
 }
 
 
@@ -54,6 +56,7 @@ def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
     (_append("B.md", "\n[Fehlt](#Gibt-es-nicht) und [weg](#Auch-nicht).\n"), {"B"}),  # missing entries
     (_append("B.md", "\n![Bild](fehlt.png) und [Datei](handbuch.pdf).\n"), {"B"}),    # diagnostics of the entry
     (lambda folder: [_append("A.md", "\nA2.\n")(folder), _append("B.md", "\nB2.\n")(folder)], {"A", "B"}),
+    (_replace("D.md", "Ohne eigene Id.", "Ohne eigene Id, mit [Alpha](#A)."), {"Delta"}),  # the id from the title
 ])
 def test_an_edit_of_entries_text_gives_what_a_whole_resolve_gives(tmp_path: Path, change: Callable[[Path], None],
                                                                    changed: set[str]) -> None:
@@ -64,6 +67,7 @@ def test_an_edit_of_entries_text_gives_what_a_whole_resolve_gives(tmp_path: Path
     assert updated.missing == whole.missing
     assert updated.diagnostics == whole.diagnostics
     assert updated.book.images == whole.book.images
+    assert updated.book.modified == whole.book.modified == WHEN
 
 
 @pytest.mark.parametrize("change", [
@@ -71,6 +75,8 @@ def test_an_edit_of_entries_text_gives_what_a_whole_resolve_gives(tmp_path: Path
     _replace("A.md", "{#A .term}", "{#A .term aliases=\"Erstes\"}"),    # an alias: links elsewhere may reach it
     _replace("B.md", "### Aufbau", "### Bauweise"),                     # an id inside an entry
     _append("B.md", "\nEin [neues Wort]{.index}.\n"),                   # an index mark
+    _replace("C.md", "[Index-Wort]{.index}", "[Anderes Wort]{.index}"),  # a mark's term, its id the same
+    _replace("000-vorwort.md", "Über", "Vor allem über"),             # the front matter
     _append("B.md", "\n### Zweiter Aufbau {#A--aufbau}\n"),             # an id another entry has
     lambda folder: (folder / "D.md").write_text("## Delta {#D .term}\n", encoding="utf-8"),  # a new file
     lambda folder: (folder / "C.md").unlink(),                          # a file gone
