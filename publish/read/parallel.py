@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import model as m
 from ..cache import Cache, fingerprint
+from ..cores import free_cores
 from ..diagnostics import Diagnostic
 from .reader import read_markdown
 
@@ -70,13 +71,6 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
         advance()
     meanwhile()
     return results  # type: ignore[return-value]
-
-
-def free_cores() -> int:
-    """Cores no other program keeps busy (their count less the last minute's load average): on a
-    machine whose cores are taken, workers only add the cost of shipping the model back."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores - int(os.getloadavg()[0]))
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from .. import model as m
+from ..cores import usable_cores
 from ..diagnostics import Diagnostic
 from ..progress import Progress
 from ..theme.theme import Theme
@@ -78,7 +78,7 @@ class Backend(Protocol):
 
 def default_jobs() -> int:
     """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def formats() -> tuple[str, ...]:
