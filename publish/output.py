@@ -104,9 +104,10 @@ def source_date_epoch() -> tuple[datetime | None, Diagnostic | None]:
 
 
 def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None,
-              level: int = 9) -> bytes:
+              level: int | Callable[[str], int] = 9) -> bytes:
     """A reproducible zip: one timestamp and mode for every member, in the order given, except that
-    ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's."""
+    ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's
+    (or gives it for each member's name)."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     members = list(members)
     ordered = [m for m in members if m[0] == first] + [m for m in members if m[0] != first]
@@ -117,7 +118,8 @@ def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: s
             info.compress_type = zipfile.ZIP_STORED if name == first else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, data, compresslevel=None if name == first else level)
+            target.writestr(info, data, compresslevel=None if name == first
+                            else level(name) if callable(level) else level)
     return out.getvalue()
 
 

@@ -18,6 +18,15 @@ _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _W, _R = f"{{{W}}}", f"{{{R}}}"
 _ID = f"{_W}id"
 _NS = {"w": W, "r": R, "wp": WP}
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_V = "urn:schemas-microsoft-com:vml"
+_NUMBERED = (
+    *(f"{_W}{name}" for name in ("bookmarkStart", "bookmarkEnd", "footnoteReference", "endnoteReference",
+                                 "commentRangeStart", "commentRangeEnd", "commentReference", "footnote",
+                                 "endnote", "comment", "ins", "del", "moveFrom", "moveTo", "numId", "hyperlink")),
+    f"{{{WP}}}docPr", f"{{{_A}}}blip", f"{{{_V}}}imagedata")
+"""The elements pandoc writes with a number (``w:id``, a list's ``numId``, a drawing's ``id``) or
+a relationship (``r:id``, ``r:embed``, ``r:link``)."""
 
 Parts = dict[str, bytes]
 
@@ -28,47 +37,41 @@ _REFERENCES = {"footnoteReference": "footnotes", "endnoteReference": "endnotes",
 """Body elements whose ``w:id`` is the number of an entry of such a part."""
 
 
-def join(first: Parts, second: Parts) -> Parts:
-    """``first`` with ``second``'s body after its own. ``second`` must come from the same
-    reference document, without metadata (no title page) and without a table of contents."""
+def join(first: Parts, second: Parts) -> tuple[Parts, etree._Element]:
+    """``first`` with ``second``'s body after its own, and the joined ``word/document.xml`` as a
+    tree (its bytes in the parts are the first's). ``second`` must come from the same reference
+    document, without metadata (no title page) and without a table of contents."""
     parts = dict(first)
     joined = _Joining(parts, second)
     # Numbers first (above each of the first's), then every element that moves is renumbered once.
     joined.number_notes()
     joined.number_lists()
-    ours = [_parse(first[name]) for name in ("word/document.xml", *(f"word/{kind}.xml" for kind in _NOTES))
-            if name in first]
+    document = parse_part(first["word/document.xml"])
+    notes = [parse_part(first[f"word/{kind}.xml"]) for kind in _NOTES if f"word/{kind}.xml" in first]
     # Larger than any number the first uses, notes and comments included: never a collision.
-    joined.bookmark_offset = 1 + max(_numbers(ours, "//@w:id"), default=-1)
-    joined.drawing_offset = 1 + max(_numbers(ours[:1], "//wp:docPr/@id"), default=-1)
-    document = _parse(second["word/document.xml"])
-    joined.renumber(document, "document")
-    parts["word/document.xml"] = _spliced(first["word/document.xml"], document)
+    joined.bookmark_offset = 1 + max(_numbers([document, *notes], f"{_W}*"), default=-1)
+    joined.drawing_offset = 1 + max(_numbers([document], f"{{{WP}}}docPr", "id"), default=-1)
+    other = parse_part(second["word/document.xml"])
+    joined.renumber(other, "document")
+    body = document.find(f"{_W}body")
+    section = body.find(f"{_W}sectPr")
+    for child in [c for c in other.find(f"{_W}body") if c.tag != f"{_W}sectPr"]:
+        if section is not None:
+            section.addprevious(child)
+        else:
+            body.append(child)
     joined.move_notes()
     joined.add_styles()
     joined.finish()
-    return parts
+    return parts, document
 
 
-def _spliced(first: bytes, second: etree._Element) -> bytes:
-    """The first document with the second's body (less its section properties) at the end of its
-    own: as text, not as trees, when both roots name their namespaces alike (pandoc writes them so)."""
-    start, end = _body(first)
-    if _parse(first[:start] + b"</w:body></w:document>").nsmap != second.nsmap:
-        raise RuntimeError("pandoc wrote the two halves of the DOCX with different namespaces")
-    text = _serialise(second)
-    other_start, other_end = _body(text)
-    return first[:end] + text[other_start:other_end] + first[end:]
-
-
-def _body(document: bytes) -> tuple[int, int]:
-    """Where the body's content starts, and where its final section properties begin."""
-    return document.index(b"<w:body>") + len(b"<w:body>"), document.rindex(b"<w:sectPr")
-
-
-def _numbers(roots: list[etree._Element], path: str) -> Iterator[int]:
+def _numbers(roots: list[etree._Element], tag: str, attribute: str = _ID) -> Iterator[int]:
     for root in roots:
-        yield from (int(n) for n in root.xpath(path, namespaces=_NS))
+        for node in root.iter(tag):
+            number = node.get(attribute)
+            if number is not None:
+                yield int(number)
 
 
 @dataclass
@@ -94,16 +97,16 @@ class _Joining:
                 continue
             if name not in self.parts:
                 self._add_part(name, _emptied(self.second[name], lambda e: _is_content(e)), kind)
-            root = _parse(self.parts[name])
+            root = parse_part(self.parts[name])
             self.note_roots[kind] = root
             taken = max((int(e.get(_ID)) for e in root.iter(f"{_W}{entry}")), default=0)
             counter = itertools.count(taken + 1)
             self.note_numbers[kind] = {e.get(_ID): str(next(counter))
-                                       for e in _parse(self.second[name]).iter(f"{_W}{entry}") if _is_content(e)}
+                                       for e in parse_part(self.second[name]).iter(f"{_W}{entry}") if _is_content(e)}
 
     def move_notes(self) -> None:
         for kind, root in self.note_roots.items():
-            for note in list(_parse(self.second[f"word/{kind}.xml"]).iter(f"{_W}{_NOTES[kind]}")):
+            for note in list(parse_part(self.second[f"word/{kind}.xml"]).iter(f"{_W}{_NOTES[kind]}")):
                 if _is_content(note):
                     self.renumber(note, kind)
                     root.append(note)
@@ -115,8 +118,8 @@ class _Joining:
             return
         if "word/numbering.xml" not in self.parts:
             self._add_part("word/numbering.xml", _emptied(self.second["word/numbering.xml"], lambda e: True), "numbering")
-        root = _parse(self.parts["word/numbering.xml"])
-        other = _parse(self.second["word/numbering.xml"])
+        root = parse_part(self.parts["word/numbering.xml"])
+        other = parse_part(self.second["word/numbering.xml"])
         definitions = {a.get(f"{_W}abstractNumId"): a for a in root.iter(f"{_W}abstractNum")}
         renamed: dict[str, str] = {}
         fresh = itertools.count(max(map(int, definitions), default=0) + 1)
@@ -149,19 +152,19 @@ class _Joining:
     def renumber(self, element: etree._Element, part: str) -> None:
         """Every number and relationship in ``element`` (from the second's ``part``) as the joined
         document knows it."""
-        for node in element.xpath(".//w:*[@w:id] | self::w:*[@w:id]", namespaces=_NS):
-            local, number = etree.QName(node).localname, node.get(_ID)
+        for node in element.iter(*_NUMBERED):
+            local = etree.QName(node).localname
+            number = node.get(_ID)
             if local in _REFERENCES:
                 node.set(_ID, self.note_numbers[_REFERENCES[local]][number])
-            elif local == _NOTES.get(part):
+            elif local == _NOTES.get(part) and number is not None:
                 node.set(_ID, self.note_numbers[part][number])
-            else:
+            elif number is not None:
                 node.set(_ID, str(int(number) + self.bookmark_offset))
-        for node in element.iter(f"{_W}numId"):
-            node.set(f"{_W}val", self.list_numbers.get(node.get(f"{_W}val"), node.get(f"{_W}val")))
-        for node in element.iter(f"{{{WP}}}docPr"):
-            node.set("id", str(int(node.get("id", 0)) + self.drawing_offset))
-        for node in element.xpath(".//*[@r:*]", namespaces=_NS):
+            elif local == "numId":
+                node.set(f"{_W}val", self.list_numbers.get(node.get(f"{_W}val"), node.get(f"{_W}val")))
+            elif local == "docPr":
+                node.set("id", str(int(node.get("id", 0)) + self.drawing_offset))
             for attribute, value in node.attrib.items():
                 if attribute.startswith(_R):
                     node.set(attribute, self._relationship(part, value))
@@ -173,7 +176,7 @@ class _Joining:
         if key in self.relationship_numbers:
             return self.relationship_numbers[key]
         if part not in self.their_relationships:
-            self.their_relationships[part] = {r.get("Id"): r for r in _parse(self.second[_rels_of(part)])}
+            self.their_relationships[part] = {r.get("Id"): r for r in parse_part(self.second[_rels_of(part)])}
         relationship = self.their_relationships[part][old]
         mine = self._relationships_of(part)
         new = self._free_id(part)
@@ -211,7 +214,7 @@ class _Joining:
     def _relationships_of(self, part: str) -> etree._Element:
         name = _rels_of(part)
         if name not in self.relationships:
-            self.relationships[name] = _parse(self.parts[name]) if name in self.parts else etree.Element(
+            self.relationships[name] = parse_part(self.parts[name]) if name in self.parts else etree.Element(
                 f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
         return self.relationships[name]
 
@@ -219,16 +222,16 @@ class _Joining:
         """A part the second has and the first lacks (notes, comments, numbering)."""
         self.parts[name] = data
         types = self._types()
-        override = next(o for o in _parse(self.second["[Content_Types].xml"]) if o.get("PartName") == f"/{name}")
+        override = next(o for o in parse_part(self.second["[Content_Types].xml"]) if o.get("PartName") == f"/{name}")
         types.append(override)
-        relationship = next(r for r in _parse(self.second[_rels_of("document")]) if r.get("Target") == f"{kind}.xml")
+        relationship = next(r for r in parse_part(self.second[_rels_of("document")]) if r.get("Target") == f"{kind}.xml")
         relationship.set("Id", self._free_id("document"))
         self._relationships_of("document").append(relationship)
 
     def _add_type(self, name: str, joined: str) -> None:
         """The content type the second gives part ``name``, for the joined part ``joined``."""
         types = self._types()
-        theirs = _parse(self.second["[Content_Types].xml"])
+        theirs = parse_part(self.second["[Content_Types].xml"])
         override = next((o for o in theirs.iter(f"{{{_TYPES}}}Override") if o.get("PartName") == f"/{name}"), None)
         if override is not None:
             override.set("PartName", f"/{joined}")
@@ -241,14 +244,14 @@ class _Joining:
 
     def _types(self) -> etree._Element:
         if self.types is None:
-            self.types = _parse(self.parts["[Content_Types].xml"])
+            self.types = parse_part(self.parts["[Content_Types].xml"])
         return self.types
 
     def add_styles(self) -> None:
         """Styles the second half uses and the first does not have (pandoc adds some on use)."""
-        mine = _parse(self.parts["word/styles.xml"])
+        mine = parse_part(self.parts["word/styles.xml"])
         known = {s.get(f"{_W}styleId") for s in mine.iter(f"{_W}style")}
-        added = [s for s in _parse(self.second["word/styles.xml"]).iter(f"{_W}style")
+        added = [s for s in parse_part(self.second["word/styles.xml"]).iter(f"{_W}style")
                  if s.get(f"{_W}styleId") not in known]
         for style in added:
             mine.append(style)
@@ -264,7 +267,7 @@ class _Joining:
 
 def _emptied(data: bytes, drop: Callable[[etree._Element], bool]) -> bytes:
     """A part's root without the children ``drop`` picks: the start of a part the first lacks."""
-    root = _parse(data)
+    root = parse_part(data)
     for child in [c for c in root if drop(c)]:
         root.remove(child)
     return _serialise(root)
@@ -282,7 +285,8 @@ def _rels_of(part: str) -> str:
 _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
 
 
-def _parse(data: bytes) -> etree._Element:
+def parse_part(data: bytes) -> etree._Element:
+    """A part of a package pandoc wrote (no entities, no network; a long book's text nodes may be large)."""
     return etree.fromstring(data, _PARSER)
 
 

@@ -95,6 +95,10 @@ def _parts(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def _with_document(parts: dict[str, bytes], document: etree._Element) -> dict[str, bytes]:
+    return {**parts, "word/document.xml": etree.tostring(document, xml_declaration=True, encoding="UTF-8")}
+
+
 def _zip(parts: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -119,7 +123,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     whole = docx_of("--toc", "-M", "title=T", str(folder / "first.md"), str(folder / "second.md"))
     first = docx_of("--toc", "-M", "title=T", str(folder / "first.md"))
     second = docx_of(str(folder / "second.md"))
-    return {"whole": whole, "joined": _zip(join(_parts(first), _parts(second)))}
+    return {"whole": whole, "joined": _zip(_with_document(*join(_parts(first), _parts(second))))}
 
 
 def _as_pandoc_reads_it(data: bytes) -> str:
@@ -222,7 +226,7 @@ def test_a_part_only_the_second_half_has_comes_along_once(tmp_path: Path) -> Non
         b'Target="footnotes.xml"', b'Target="gone.xml"')
     target = tmp_path / "second.docx"
     run_pandoc([str(tmp_path / "second.md"), f"--resource-path={tmp_path}", "-o", str(target)])
-    parts = join(first, _parts(target.read_bytes()))
+    parts = _with_document(*join(first, _parts(target.read_bytes())))
     notes = etree.fromstring(parts["word/footnotes.xml"])
     assert sorted(str(n.get(f"{{{W}}}type")) for n in notes) == ["None", "continuationSeparator", "separator"]
     rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
@@ -236,9 +240,25 @@ def test_a_list_definition_named_alike_but_different_keeps_its_own_look(tmp_path
     second = _parts(run_pandoc(["-f", "markdown", "-t", "docx", "-o", "-"], stdin="# B\n\n1. eins\n2. zwei\n"))
     # the same definition number, another look: the second's list must keep its own
     second["word/numbering.xml"] = second["word/numbering.xml"].replace(b'w:val="decimal"', b'w:val="upperRoman"')
-    numbering = etree.fromstring(join(first, second)["word/numbering.xml"])
+    numbering = etree.fromstring(join(first, second)[0]["word/numbering.xml"])
     looks = {a.get(f"{{{W}}}abstractNumId"): a.find("w:lvl/w:numFmt", NS).get(f"{{{W}}}val")
              for a in numbering.iter(f"{{{W}}}abstractNum")}
     lists = [looks[n.find("w:abstractNumId", NS).get(f"{{{W}}}val")] for n in numbering.iter(f"{{{W}}}num")]
     assert "decimal" in lists and "upperRoman" in lists
     assert len({n.get(f"{{{W}}}numId") for n in numbering.iter(f"{{{W}}}num")}) == len(lists)
+
+
+def test_formulas_weigh_more_than_their_characters_where_the_book_is_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pandoc_docx, "HALVES_CHARACTERS", 0)
+
+    def letter(name: str) -> m.Header:
+        return m.Header(1, m.Attr(name, (m.LETTER_CLASS,)), (m.Str(name),))
+    text = m.Para((m.Str("x" * 3000),))
+    formulas = m.Para(tuple(m.Math(display=False, tex="x^2") for _ in range(4)))
+    # by characters the middle is before B; by pandoc's work (4 formulas ≈ 20,000 characters) before C
+    blocks = [letter("A"), text, text, letter("B"), text, letter("C"), formulas]
+    first, second = pandoc_docx._halves(blocks)
+    assert len(first) == 5 and len(second) == 2
+    monkeypatch.setattr(pandoc_docx, "MATH_WORK", 0)
+    first, second = pandoc_docx._halves(blocks)
+    assert len(first) == 3 and len(second) == 4
