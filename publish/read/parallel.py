@@ -53,7 +53,8 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
         blocks, found = cached
         results[number] = (blocks, list(found))
         advance()
-    folder = cache.folder if cache else None
+    # A deferring cache keeps the records here, to be written while the build waits on something.
+    folder = cache.folder if cache and not cache.deferred else None
     size = sum(len(t.text) for t in tasks)
     chunks = _chunks(tasks, size // (jobs * _BATCHES_PER_JOB) + 1)
     jobs = min(jobs, len(chunks), free_cores())
@@ -64,6 +65,8 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
             for chunk, data in zip(chunks, pickled):
                 for task, read in zip(chunk, pickle.loads(data)):
                     results[task.number] = read
+                    if cache and cache.deferred:
+                        cache.store("read", task.key, read)
                     advance()
         return results  # type: ignore[return-value]
     for task in tasks:

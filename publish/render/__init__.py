@@ -45,6 +45,9 @@ class RenderOptions:
     """Lay the PDF out in parts and join them (False: the whole book in one pass)."""
     cache: Path | None = None
     """A folder a backend may keep work in between builds (the PDF's laid-out parts)."""
+    meanwhile: Callable[[], None] = field(default=lambda: None, compare=False)
+    """The build's own work (writing the read cache) that a backend may run while it waits for
+    another program; the build runs what is left of it afterwards."""
 
 
 class RenderError(RuntimeError):

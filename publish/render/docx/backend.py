@@ -56,9 +56,12 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     bad_math: list[Diagnostic] = []
     plan: list[Heading] = []
 
+    options = options or RenderOptions()
+
     def meanwhile() -> None:  # while pandoc works in processes of its own
         bad_math.extend(_bad_math(book))
         plan.extend(_heading_plan(blocks, theme))
+        options.meanwhile()
 
     with progress.stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
@@ -67,7 +70,7 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
             parts, written = pandoc_docx(blocks, meta, toc, [f"--reference-doc={reference}",
                                                               f"--resource-path={book.source}"],
                                           {"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))}, Path(tmp),
-                                          (options or RenderOptions()).jobs,
+                                          options.jobs,
                                           meanwhile=meanwhile)
         except RuntimeError as exc:
             raise RenderError(str(exc)) from exc
