@@ -21,7 +21,7 @@ from publish.render.docx.join import join
 from publish.render.docx.pandoc_runner import run_pandoc
 from publish.theme.theme import load_theme
 
-from tests.conftest import SEEDS
+from tests.conftest import CORPUS, CORPUS_ABSENT, SEEDS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -195,10 +195,14 @@ def test_the_split_falls_before_the_letter_nearest_the_middle(monkeypatch: pytes
     assert pandoc_docx._halves(blocks) is None  # too small to pay for two runs
 
 
-def test_the_book_built_in_halves_is_the_book_built_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["seeds", "corpus"])
+def test_the_book_built_in_halves_is_the_book_built_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             source: str) -> None:
+    if source == "corpus" and not CORPUS.is_dir():
+        pytest.skip(CORPUS_ABSENT)
     monkeypatch.setenv("PUBLISH_SOFFICE", "off")
     monkeypatch.setattr(pandoc_docx, "HALVES_CHARACTERS", 0)
-    book, theme = load_book(SEEDS).book, load_theme("default")
+    book, theme = load_book(SEEDS if source == "seeds" else CORPUS).book, load_theme("default")
     built = {}
     for free in (1, 2):
         monkeypatch.setattr(pandoc_docx, "free_cores", lambda free=free: free)
