@@ -3,9 +3,21 @@ from __future__ import annotations
 
 import os
 import time
+from typing import NamedTuple
 
 _MIN_WINDOW = 0.05
 """Seconds of CPU accounting below which the idle share says nothing (the kernel counts in 10 ms ticks)."""
+
+
+class _Sample(NamedTuple):
+    idle: int
+    """Idle ticks of all the machine's cores (/proc/stat)."""
+    total: int
+    """All ticks of all the machine's cores."""
+    when: float
+    """Seconds (monotonic)."""
+    ours: float
+    """CPU seconds of this process and of its children that ended (workers, pandoc)."""
 
 
 def usable_cores() -> int:
@@ -14,23 +26,24 @@ def usable_cores() -> int:
 
 
 def free_cores() -> int:
-    """The usable cores that were idle since the last look (at first: since start-up), plus the one
-    this process runs on. Without /proc: the cores less the last minute's load average. On a
-    machine whose cores are taken, worker processes only add the cost of shipping their work back."""
-    cores = usable_cores()
+    """The usable cores that other programs left alone since the last look (at first: since
+    start-up), measured as the machine's busy time less this process's own and its workers'. Without
+    /proc: the cores less the last minute's load average. On a machine whose cores are taken,
+    worker processes only add the cost of shipping their work back."""
     global _last
-    now = _cpu_sample()
-    before, _last = _last, now
-    if now is None or before is None or now[2] - before[2] < _MIN_WINDOW:
+    cores = usable_cores()
+    now, before = _sample(), _last
+    _last = now
+    if now is None or before is None or now.when - before.when < _MIN_WINDOW or now.total <= before.total:
         return max(1, cores - int(os.getloadavg()[0]))
-    (idle, total, _), (idle_before, total_before, _) = now, before
     machine = os.cpu_count() or 1
-    idle_cores = machine * (idle - idle_before) / max(1, total - total_before)
-    return max(1, min(cores, int(idle_cores + 0.5) + 1))
+    busy = machine * (1 - (now.idle - before.idle) / (now.total - before.total))
+    ours = (now.ours - before.ours) / (now.when - before.when)
+    others = max(0.0, busy - ours)
+    return max(1, min(cores, cores - int(others + 0.5)))
 
 
-def _cpu_sample() -> tuple[int, int, float] | None:
-    """Idle and total ticks of all cores (/proc/stat), and when they were read."""
+def _sample() -> _Sample | None:
     try:
         with open("/proc/stat", encoding="ascii") as stat:
             ticks = [int(n) for n in stat.readline().split()[1:]]
@@ -38,8 +51,10 @@ def _cpu_sample() -> tuple[int, int, float] | None:
         return None
     if len(ticks) < 5:
         return None
+    spent = os.times()
     # user nice system idle iowait irq softirq steal (guest time is counted in user already)
-    return ticks[3] + ticks[4], sum(ticks[:8]), time.monotonic()
+    return _Sample(ticks[3] + ticks[4], sum(ticks[:8]), time.monotonic(),
+                   spent.user + spent.system + spent.children_user + spent.children_system)
 
 
-_last = _cpu_sample()
+_last = _sample()
