@@ -268,11 +268,10 @@ class Document:
         return self.root.find(f"{_W}body")
 
     def with_fields(self, toc: list[str], index: list[str]) -> bytes:
-        xml = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+        xml = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
         for marker, paragraphs in ((_TOC_MARKER, toc), (_INDEX_MARKER, index)):
-            if marker in xml:
-                xml = xml.replace(marker, "".join(paragraphs), 1)
-        return xml.encode("utf-8")
+            xml = xml.replace(marker.encode("utf-8"), "".join(paragraphs).encode("utf-8"), 1)
+        return xml
 
 
 def _finish_document(root: etree._Element, plan: list[Heading], theme: Theme, layout: Layout) -> Document:
