@@ -64,7 +64,7 @@ BUGS = {
                          "(warning(Code.BAD_METADATA, path, line, 1,", ["tests/read/test_sources.py"]),
  "theme-fonts-unloaded": ("publish/render/pdf.py", "font_url=lambda face: face.path.as_uri(),",
                           'font_url=lambda face: "missing-font.ttf",', ["tests/render/test_pdf.py", "tests/theme"]),
- "docx-no-bad-math": ("publish/render/docx/backend.py", "return RenderResult(out, diagnostics=bad_math.result(), notes=notes)",
+ "docx-no-bad-math": ("publish/render/docx/backend.py", "return RenderResult(out, diagnostics=bad_math, notes=notes)",
                       "return RenderResult(out, notes=notes)", ["tests/render/test_docx.py"]),
 }
 
