@@ -34,6 +34,13 @@ _WRAPPERS: dict[str, type] = {
 }
 _SPAN_CLASSES = {"kbd": "kbd", "mark": "mark", "small": "small", "abbr": "abbr", "cite": "cite",
                  "dfn": "dfn", "var": "var", "samp": "samp", "q": "q", "span": ""}
+_SHARED_TEXT = 32
+"""Texts up to this long are shared between Str nodes (longer ones seldom repeat)."""
+_SHARED_RUN = 3
+"""Tuples of inlines up to this long are shared (a paragraph's seldom repeats)."""
+_SHAREABLE = frozenset({m.Str, m.Emph, m.Strong, m.Underline, m.Strikeout, m.Superscript, m.Subscript,
+                        m.SmallCaps, m.Code, m.SoftBreak, m.LineBreak})
+"""Inlines without a source position: equal ones are interchangeable."""
 _UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|link|meta|base)\b", re.I)
 
 
@@ -67,6 +74,9 @@ class _Reader:
         self._link_cursor: tuple[int, int] = (0, 0)
         """Line and column after the last link found in ``_cursor_block``."""
         self._cursor_block: SyntaxTreeNode | None = None
+        self._shared: dict[object, object] = {}
+        """One node for each short text, formatted word or short run of such inlines in this file:
+        they repeat (``" und "``, ``*Modell*``, a link's text), and the model is immutable."""
 
     # --- entry points ---------------------------------------------------------------
 
@@ -282,7 +292,14 @@ class _Reader:
             self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block), 1,
                        f"unclosed inline HTML {raw_tag!r}; kept as text")
             stack[-1][2].extend([m.Str(raw_tag), *content])
-        return _merge_text(stack[0][2])
+        return self._share(tuple(self._share(node) for node in _merge_text(stack[0][2])))
+
+    def _share(self, node: Any) -> Any:
+        """The node (or tuple of inlines) this file already has that equals ``node``, if it may be
+        shared (see ``_shareable``; no long text)."""
+        if not _shareable(node) or (isinstance(node, m.Str) and len(node.text) > _SHARED_TEXT):
+            return node
+        return self._shared.setdefault(node, node)
 
     def inline(self, node: SyntaxTreeNode, block: SyntaxTreeNode) -> tuple[m.Inline, ...]:
         kids = lambda: self.inlines(node.children, block)  # noqa: E731
@@ -461,3 +478,15 @@ def _merge_text(inlines: list[m.Inline]) -> tuple[m.Inline, ...]:
 def _is_caption(block: m.Block | None) -> bool:
     return (isinstance(block, m.Para) and bool(block.content) and isinstance(block.content[0], m.Str)
             and bool(_CAPTION.match(block.content[0].text)))
+
+
+def _shareable(node: Any) -> bool:
+    """Whether ``node`` is an inline that neither has nor holds a source position, or a short
+    tuple of such inlines."""
+    if isinstance(node, tuple):
+        return len(node) <= _SHARED_RUN and all(map(_positionless, node))
+    return _positionless(node)
+
+
+def _positionless(node: Any) -> bool:
+    return type(node) in _SHAREABLE and all(map(_positionless, getattr(node, "content", ())))
