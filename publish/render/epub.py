@@ -200,7 +200,8 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                    content=str(css).encode("utf-8")))
-    text = typeset_text(book) + "".join(labels.values()) + "".join(g.letter for g in book.index)
+    # Each character once: fontTools makes a list of every character it is given (8 bytes each).
+    text = "".join(sorted(set(typeset_text(book)).union(*labels.values(), *(g.letter for g in book.index))))
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
                                        media_type="font/ttf", content=_subset(face, text)))
