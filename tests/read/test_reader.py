@@ -89,3 +89,10 @@ def test_equal_inlines_without_a_position_are_one_node_and_the_model_is_the_same
     assert len({id(n) for n in nodes(model.Str)}) == len({n.text for n in nodes(model.Str)}) < len(nodes(model.Str))
     assert [len({id(n) for n in nodes(kind)}) for kind in (model.Emph, model.Strong, model.Code)] == [1, 1, 1]
     assert len({id(n) for n in nodes(model.Link)}) == len({id(n) for n in nodes(model.Math)}) == 50
+
+
+def test_crlf_line_endings_and_nul_read_as_markdown_it_normalises_them() -> None:
+    # Text with neither is not normalised at all (markdown-it's normalize would only copy it).
+    assert read_markdown("## T\r\n\r\nA\r\nB\rC\0D\n", Path("x.md")) == read_markdown("## T\n\nA\nB\nC\ufffdD\n", Path("x.md"))
+    blocks, _ = read_markdown("## T\r\n\r\nA\0\r\n", Path("x.md"))
+    assert blocks[1] == model.Para((model.Str("A\ufffd"),))
