@@ -149,12 +149,19 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
         b.name: path for b in backends if (path := _up_to_date(cache, out, b, theme, keys[b.name], source))}
     if len(current) == len(backends):
         return Built(None, (), tuple(current.values()))
-    loaded = load_book(source, progress, cache, options.jobs)
-    if loaded.fails(strict) or loaded.book is None:
-        return Built(loaded, (), (), refused=True)
-    todo = [b for b in backends if b.name not in current]
-    jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
-    staged = render_staged(loaded.book, jobs, progress)
+    # The read cache is written while a backend waits for another program, else after rendering.
+    reading = cache.deferring() if cache is not None else None
+    loaded = load_book(source, progress, reading, options.jobs)
+    try:
+        if loaded.fails(strict) or loaded.book is None:
+            return Built(loaded, (), (), refused=True)
+        todo = [b for b in backends if b.name not in current]
+        options = replace(options, meanwhile=reading.flush if reading is not None else options.meanwhile)
+        jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
+        staged = render_staged(loaded.book, jobs, progress)
+    finally:
+        if reading is not None:
+            reading.flush()
     if strict and staged.diagnostics:
         staged.discard()
         return Built(loaded, tuple(staged.results), tuple(current.values()), refused=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from itertools import chain
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,24 @@ def folder_fingerprint(folders: tuple[Path, ...]) -> str:
 
 
 class Cache:
-    """One folder of JSON records, each stamped with its key and the program version."""
+    """One folder of JSON records, each stamped with its key and the program version. A deferred
+    cache keeps what it is given until ``flush``: a build writes the records while it waits for
+    another program (pandoc) instead of before it can start it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, deferred: bool = False) -> None:
         self.folder = folder
+        self.deferred = deferred
+        self._kept: list[tuple[str, str, Any]] = []
+
+    def deferring(self) -> Cache:
+        """The same folder, its records kept back until ``flush``."""
+        return Cache(self.folder, deferred=True)
+
+    def flush(self) -> None:
+        """Write the records kept back so far (again and again: each only once)."""
+        kept, self._kept = self._kept, []
+        for record in kept:
+            self._write(*record)
 
     def load(self, kind: str, key: str) -> Any | None:
         path = self.folder / kind / f"{key}.json"
@@ -61,6 +76,12 @@ class Cache:
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:
+        if self.deferred:
+            self._kept.append((kind, key, value))
+        else:
+            self._write(kind, key, value)
+
+    def _write(self, kind: str, key: str, value: Any) -> None:
         head = json.dumps({"key": key, "program": __version__, "value": None}, ensure_ascii=False)
         pieces = chain([head.removesuffix("null}")], _json_pieces(value, 2), ["}"])
         try:
@@ -90,10 +111,15 @@ def encode(value: Any) -> Any:
     if isinstance(value, Path):
         return {"_p": str(value)}
     if is_dataclass(value):
-        return {"_t": type(value).__name__, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
+        return {"_t": type(value).__name__, **{name: encode(getattr(value, name)) for name in _field_names(type(value))}}
     if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
     return value
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def decode(value: Any) -> Any:

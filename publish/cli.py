@@ -85,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", default="all", help=f"{','.join(formats())} or all (default: all)")
     build.add_argument("--theme", default="default", help="theme name under themes/ (default: default)")
     build.add_argument("--jobs", type=_positive, default=default_jobs(),
-                       help=f"worker processes reading a large book's files and laying out the PDF's parts "
-                            f"(default: the cores, {default_jobs()})")
+                       help=f"worker processes reading a large book's files, laying out the PDF's parts and "
+                            f"running pandoc on the DOCX's halves; 1: none (default: the cores, {default_jobs()}; "
+                            f"reading and the DOCX take only cores other programs leave free)")
     build.add_argument("--no-parts", dest="parts", action="store_false",
                        help="lay the PDF out in one pass, as one document (the baseline)")
     release = commands.add_parser("release", help="strict build of every format and the print PDF, "

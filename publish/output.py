@@ -109,9 +109,10 @@ so a large member is never whole in memory)."""
 
 
 def write_zip(members: Iterable[tuple[str, Member]], modified: datetime, first: str | None = None,
-              level: int = 9) -> bytes:
+              level: int | Callable[[str], int] = 9) -> bytes:
     """A reproducible zip: one timestamp and mode for every member, in the order given, except that
-    ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's."""
+    ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's
+    (or gives it for each member's name)."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     members = list(members)
     ordered = [m for m in members if m[0] == first] + [m for m in members if m[0] != first]
@@ -122,12 +123,13 @@ def write_zip(members: Iterable[tuple[str, Member]], modified: datetime, first: 
             info.compress_type = zipfile.ZIP_STORED if name == first else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
+            compresslevel = None if name == first else level(name) if callable(level) else level
             if isinstance(data, bytes):
-                target.writestr(info, data, compresslevel=None if name == first else level)
+                target.writestr(info, data, compresslevel=compresslevel)
                 continue
             # What writestr does with a compresslevel, for data that comes in pieces: the zip's
             # bytes are the same either way (the local header is rewritten once the sizes are known).
-            info._compresslevel = None if name == first else level  # type: ignore[attr-defined]
+            info._compresslevel = compresslevel  # type: ignore[attr-defined]
             with target.open(info, "w") as member:
                 for piece in data():
                     member.write(piece)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
+from operator import is_
 from typing import Any
 
 from . import model as m
@@ -75,8 +76,8 @@ def walk(node: Any, prune: type | tuple[type, ...] = ()) -> Iterator[Any]:
 def transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     """Rebuild ``node`` bottom-up, replacing every node by ``fn(node)``; unchanged parts are reused."""
     if isinstance(node, tuple):
-        new = tuple([transform(child, fn) for child in node])
-        return node if all(a is b for a, b in zip(new, node)) else new
+        new = [transform(child, fn) for child in node]
+        return node if all(map(is_, new, node)) else tuple(new)
     changes = {}
     for name in _child_fields(type(node)):
         value = getattr(node, name)

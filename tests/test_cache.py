@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,51 @@ def test_a_theme_fingerprint_sees_every_file_its_name_and_the_chain_order_but_no
     assert folder_fingerprint(chain) == before
     (theme / "fonts" / "a.ttf").rename(theme / "fonts" / "b.ttf")  # the same order, another name
     assert folder_fingerprint(chain) != before
+
+
+def test_a_deferring_cache_writes_its_records_on_flush_and_each_once(tmp_path: Path) -> None:
+    later = Cache(tmp_path).deferring()
+    later.store("read", "k", ("value",))
+    assert not (tmp_path / "read" / "k.json").exists()
+    assert Cache(tmp_path).load("read", "k") is None
+    later.flush()
+    assert Cache(tmp_path).load("read", "k") == ("value",)
+    (tmp_path / "read" / "k.json").unlink()
+    later.flush()
+    assert not (tmp_path / "read" / "k.json").exists()  # written once, not again
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_writes_the_read_cache_while_pandoc_works_and_completely(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    from publish.build import build_formats
+    from publish.progress import Progress
+    from publish.render import RenderOptions
+    from publish.render.docx import pandoc_docx
+    from publish.theme.theme import load_theme
+
+    monkeypatch.setenv("PUBLISH_SOFFICE", "off")
+    monkeypatch.setattr(reading_module, "free_cores", lambda: 8)
+    monkeypatch.setattr(reading_module, "PARALLEL_BYTES", 0)
+    flushed, seen_by_pandoc = threading.Event(), []
+    flush, run = Cache.flush, pandoc_docx._run
+
+    def flushing(self: Cache) -> None:
+        flush(self)
+        flushed.set()
+
+    def watched(*args: object, **kwargs: object) -> object:
+        parts = run(*args, **kwargs)
+        # pandoc's result is taken only once the cache was written: were it written only after
+        # rendering, this would wait in vain
+        seen_by_pandoc.append(flushed.wait(timeout=60))
+        return parts
+    monkeypatch.setattr(Cache, "flush", flushing)
+    monkeypatch.setattr(pandoc_docx, "_run", watched)
+    cache = Cache(tmp_path / "out" / ".cache")
+    built = build_formats(SEEDS, tmp_path / "out", load_theme("default"), ["docx"], Progress(), cache=cache,
+                          options=RenderOptions(jobs=jobs))
+    assert built.results and not built.refused
+    files = [p for p in SEEDS.iterdir() if p.suffix == ".md"]
+    assert seen_by_pandoc == [True]
+    assert len(list((tmp_path / "out" / ".cache" / "read").glob("*.json"))) == len(files)

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 import lxml.html
 from lxml import etree
@@ -170,3 +170,36 @@ def test_any_book_toml_is_read_or_refused_without_a_traceback(tmp_path: Path, to
     (tmp_path / "A.md").write_text("## A {#A .term}\n\nText.\n", encoding="utf-8")
     loaded = load_book(tmp_path)
     assert loaded.book is not None or loaded.diagnostics
+
+
+@settings(max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate], deadline=None)
+@given(st.lists(ENTRY, min_size=2, max_size=4))
+def test_any_book_written_in_halves_reads_as_the_book_written_at_once(entries: list[str]) -> None:
+    """The DOCX of a large book is two pandoc runs joined: whatever the entries hold (notes, lists,
+    links, images, raw HTML, attributes), pandoc's DOCX reader must see the one-run document."""
+    from publish.render import RenderOptions
+    from publish.render.docx import backend as docx
+    from publish.render.docx import pandoc_docx
+    from publish.render.docx.pandoc_runner import run_pandoc
+    from publish.theme.theme import load_theme
+
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        source = Path(tmp) / "book"
+        source.mkdir()
+        for n, text in enumerate(entries):
+            # a letter of its own for each entry, so that there is a middle to split at
+            titled = re.sub(r"^## ", f"## {'ABCD'[n]} ", text.replace("#A", f"#A{n}", 1), count=1)
+            (source / f"E{n}.md").write_text(titled, encoding="utf-8")
+        loaded = load_book(source)
+        assert loaded.book is not None
+        assume(len(loaded.book.letters) >= 2)  # an entry's heading may be text the reader cannot take
+        patch.setenv("PUBLISH_SOFFICE", "off")
+        patch.setattr(pandoc_docx, "HALVES_CHARACTERS", 0)
+        read = []
+        for free in (1, 2):
+            patch.setattr(pandoc_docx, "free_cores", lambda free=free: free)
+            path = docx.render(loaded.book, load_theme("default"), Path(tmp) / f"{free}.docx",
+                               options=RenderOptions(jobs=2)).path
+            native = run_pandoc(["-f", "docx", "-t", "native"], stdin=path.read_bytes()).decode("utf-8")
+            read.append(re.sub(r'"media/[^"]+"', '"media"', native))
+        assert read[0] == read[1]

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import model as m
 from ..cache import Cache, fingerprint
+from ..cores import free_cores
 from ..diagnostics import Diagnostic
 from .reader import read_markdown
 
@@ -52,7 +53,8 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
         blocks, found = cached
         results[number] = (blocks, list(found))
         advance()
-    folder = cache.folder if cache else None
+    # A deferring cache keeps the records here, to be written while the build waits on something.
+    folder = cache.folder if cache and not cache.deferred else None
     size = sum(len(t.text) for t in tasks)
     chunks = _chunks(tasks, size // (jobs * _BATCHES_PER_JOB) + 1)
     jobs = min(jobs, len(chunks), free_cores())
@@ -63,6 +65,8 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
             for chunk, data in zip(chunks, pickled):
                 for task, read in zip(chunk, pickle.loads(data)):
                     results[task.number] = read
+                    if cache and cache.deferred:
+                        cache.store("read", task.key, read)
                     advance()
         return results  # type: ignore[return-value]
     for task in tasks:
@@ -70,13 +74,6 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
         advance()
     meanwhile()
     return results  # type: ignore[return-value]
-
-
-def free_cores() -> int:
-    """Cores no other program keeps busy (their count less the last minute's load average): on a
-    machine whose cores are taken, workers only add the cost of shipping the model back."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores - int(os.getloadavg()[0]))
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from .. import model as m
+from ..cores import usable_cores
 from ..diagnostics import Diagnostic
 from ..progress import Progress
 from ..theme.theme import Theme
@@ -45,6 +45,9 @@ class RenderOptions:
     """Lay the PDF out in parts and join them (False: the whole book in one pass)."""
     cache: Path | None = None
     """A folder a backend may keep work in between builds (the PDF's laid-out parts)."""
+    meanwhile: Callable[[], None] = field(default=lambda: None, compare=False)
+    """The build's own work (writing the read cache) that a backend may run while it waits for
+    another program; the build runs what is left of it afterwards."""
 
 
 class RenderError(RuntimeError):
@@ -78,7 +81,7 @@ class Backend(Protocol):
 
 def default_jobs() -> int:
     """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def formats() -> tuple[str, ...]:

@@ -63,18 +63,19 @@ def toc_lines(body: etree._Element, outline: Mapping[str, int]) -> list[TocLine]
     ``TOC_DEPTH``, each with the bookmark just before it (pandoc bookmarks every heading)."""
     lines: list[TocLine] = []
     bookmark = ""
+    start, end, paragraph, style_path = f"{_W}bookmarkStart", f"{_W}bookmarkEnd", f"{_W}p", f"{_W}pPr/{_W}pStyle"
     for child in body:
-        tag = etree.QName(child).localname
-        if tag == "bookmarkStart":
+        tag = child.tag
+        if tag == start:
             bookmark = child.get(f"{_W}name", "")
             continue
-        if tag == "p":
-            style = child.find(f"{_W}pPr/{_W}pStyle")
+        if tag == paragraph and bookmark:
+            style = child.find(style_path)
             level = outline.get(style.get(f"{_W}val", "") if style is not None else "", 99)
-            if level < TOC_DEPTH and bookmark:
+            if level < TOC_DEPTH:
                 text = "".join(t.text or "" for t in child.iter(f"{_W}t"))
                 lines.append(TocLine(level + 1, text, bookmark))
-        if tag != "bookmarkEnd":
+        if tag != end:
             bookmark = ""
     return lines
 

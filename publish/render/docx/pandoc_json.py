@@ -20,10 +20,15 @@ def document(blocks: tuple[m.Block, ...], meta: dict[str, Any] | None = None) ->
 def write_document(out: IO[str], blocks: Iterable[m.Block], meta: dict[str, Any] | None = None) -> None:
     """Write what ``json.dump(document(blocks, meta), out)`` writes, one top-level block at a time:
     a long book's JSON tree and text are never held whole."""
+    write_serialised(out, (json.dumps(block_json(block)) for block in blocks), meta)
+
+
+def write_serialised(out: IO[str], blocks: Iterable[str], meta: dict[str, Any] | None = None) -> None:
+    """``write_document`` for top-level blocks already serialised (each ``json.dumps(block_json(b))``)."""
     head = json.dumps({"pandoc-api-version": API_VERSION, "meta": meta or {}, "blocks": []})
     out.write(head[:-2])
     for n, block in enumerate(blocks):
-        out.write(", " * bool(n) + json.dumps(block_json(block)))
+        out.write(", " * bool(n) + block)
     out.write(head[-2:])
 
 
