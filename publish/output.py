@@ -103,7 +103,12 @@ def source_date_epoch() -> tuple[datetime | None, Diagnostic | None]:
     return datetime.fromtimestamp(int(value), timezone.utc), None
 
 
-def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: str | None = None,
+Member = bytes | Callable[[], Iterable[bytes]]
+"""A zip member's data: its bytes, or a function giving its pieces in order (written as they come,
+so a large member is never whole in memory)."""
+
+
+def write_zip(members: Iterable[tuple[str, Member]], modified: datetime, first: str | None = None,
               level: int | Callable[[str], int] = 9) -> bytes:
     """A reproducible zip: one timestamp and mode for every member, in the order given, except that
     ``first`` (EPUB's mimetype) comes first and is stored uncompressed; ``level`` is deflate's
@@ -118,18 +123,33 @@ def write_zip(members: Iterable[tuple[str, bytes]], modified: datetime, first: s
             info.compress_type = zipfile.ZIP_STORED if name == first else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, data, compresslevel=None if name == first
-                            else level(name) if callable(level) else level)
+            compresslevel = None if name == first else level(name) if callable(level) else level
+            if isinstance(data, bytes):
+                target.writestr(info, data, compresslevel=compresslevel)
+                continue
+            # What writestr does with a compresslevel, for data that comes in pieces: the zip's
+            # bytes are the same either way (the local header is rewritten once the sizes are known).
+            info._compresslevel = compresslevel  # type: ignore[attr-defined]
+            with target.open(info, "w") as member:
+                for piece in data():
+                    member.write(piece)
     return out.getvalue()
 
 
 def rewrite_zip(data: bytes, modified: datetime, first: str | None = None,
-                change: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
-    """The zip ``data`` written reproducibly (see ``write_zip``), members named in ``change`` changed."""
-    change = change or {}
+                change: Mapping[str, Callable[[bytes], bytes]] | None = None,
+                replace: Mapping[str, Callable[[], Iterable[bytes]]] | None = None) -> bytes:
+    """The zip ``data`` written reproducibly (see ``write_zip``), members named in ``change`` changed
+    and those named in ``replace`` given new content in pieces; each member is read only when written."""
+    change, replace = change or {}, replace or {}
     source = zipfile.ZipFile(io.BytesIO(data))
-    return write_zip(((name, change.get(name, _unchanged)(source.read(name))) for name in source.namelist()),
-                     modified, first)
+
+    def member(name: str) -> Member:
+        if name in replace:
+            return replace[name]
+        return lambda: (change.get(name, _unchanged)(source.read(name)),)
+
+    return write_zip(((name, member(name)) for name in source.namelist()), modified, first)
 
 
 def _unchanged(data: bytes) -> bytes:

@@ -391,3 +391,18 @@ def test_a_rewritten_zip_changes_only_the_named_members_and_is_reproducible() ->
     assert {i.date_time for i in archive.infolist()} == {(2026, 5, 6, 7, 8, 10)}
     assert rewrite_zip(rewritten, when, first="mimetype") == rewritten
     assert rewrite_zip(buffer.getvalue(), when) == write_zip(MEMBERS, when)
+
+
+@pytest.mark.parametrize("first", [None, "mimetype"])
+def test_members_given_in_pieces_make_the_same_zip_as_given_whole(first: str | None) -> None:
+    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    big = b"".join(b"<p>%d</p>\n" % i for i in range(200_000))  # deflate's output spans many writes
+    whole = [*MEMBERS, ("big.xhtml", big)]
+    pieces = [(name, lambda data=data: (data[i:i + 4096] for i in range(0, len(data), 4096))) for name, data in whole]
+    assert write_zip(pieces, when, first=first) == write_zip(whole, when, first=first)
+
+
+def test_a_rewritten_zip_takes_replaced_members_in_pieces_in_their_place() -> None:
+    when = datetime(2026, 5, 6, tzinfo=timezone.utc)
+    replaced = rewrite_zip(write_zip(MEMBERS, when), when, first="mimetype", replace={"b.xml": lambda: (b"<c>", b"</c>")})
+    assert replaced == write_zip([("b.xml", b"<c></c>"), *MEMBERS[1:]], when, first="mimetype")

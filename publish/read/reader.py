@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from array import array
+from itertools import chain
 from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,6 +36,13 @@ _WRAPPERS: dict[str, type] = {
 }
 _SPAN_CLASSES = {"kbd": "kbd", "mark": "mark", "small": "small", "abbr": "abbr", "cite": "cite",
                  "dfn": "dfn", "var": "var", "samp": "samp", "q": "q", "span": ""}
+_SHARED_TEXT = 32
+"""Texts up to this long are shared between Str nodes (longer ones seldom repeat)."""
+_SHARED_RUN = 3
+"""Tuples of inlines up to this long are shared (a paragraph's seldom repeats)."""
+_SHAREABLE = frozenset({m.Str, m.Emph, m.Strong, m.Underline, m.Strikeout, m.Superscript, m.Subscript,
+                        m.SmallCaps, m.Code, m.SoftBreak, m.LineBreak})
+"""Inlines without a source position: equal ones are interchangeable."""
 _UNSAFE_BLOCKS = re.compile(r"^\s*<(script|style|iframe|object|embed|form|input|link|meta|base)\b", re.I)
 
 
@@ -58,15 +67,19 @@ class _Reader:
         self.line_offset = line_offset
         self.depth = depth
         """How deep the text is nested (a grid table cell's text is as deep as its table)."""
-        self.lines = text.split("\n")
+        self._starts = array("q", chain((0,), (newline.end() for newline in re.finditer("\n", text))))
+        """Where each line of ``text`` starts: the lines themselves as strings would cost twice the text."""
         self.diagnostics: list[Diagnostic] = []
         self.notes: dict[tuple[str, Any], tuple[m.Block, ...]] = {}
         """Footnotes' blocks by label (``[^label]:``) or by id (``^[inline]``)."""
         self._note_refs = False
-        self._note_findings: dict[tuple[str, Any], list[Diagnostic]] = {}
+        self._note_findings: dict[tuple[str, Any], tuple[Diagnostic, ...]] = {}
         self._link_cursor: tuple[int, int] = (0, 0)
         """Line and column after the last link found in ``_cursor_block``."""
         self._cursor_block: SyntaxTreeNode | None = None
+        self._shared: dict[object, object] = {}
+        """One node for each short text, formatted word or short run of such inlines in this file:
+        they repeat (``" und "``, ``*Modell*``, a link's text), and the model is immutable."""
 
     # --- entry points ---------------------------------------------------------------
 
@@ -113,7 +126,7 @@ class _Reader:
         after = node.next_sibling
         return (node.parent is not None and node.parent.type == "list_item" and after is not None
                 and after.type in ("bullet_list", "ordered_list") and bool(node.map)
-                and node.map[1] < len(self.lines) and self.lines[node.map[1]].strip() != "")
+                and node.map[1] < len(self._starts) and self.text[slice(*self._bounds(node.map[1]))].strip() != "")
 
     def block_heading(self, node: SyntaxTreeNode) -> m.Block:
         return m.Header(int(node.tag[1]), _attr(node.attrs), self.inlines(node.children[0].children, node),
@@ -231,7 +244,7 @@ class _Reader:
             key = _note_key(note.meta)
             self.notes[key] = self.blocks(body)
             # A footnote's findings count only if it is used (pandoc drops unused notes).
-            self._note_findings[key] = self.diagnostics[before:]
+            self._note_findings[key] = tuple(self.diagnostics[before:])  # mostly (), which costs nothing
             del self.diagnostics[before:]
 
     def _with_notes(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
@@ -282,7 +295,14 @@ class _Reader:
             self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block), 1,
                        f"unclosed inline HTML {raw_tag!r}; kept as text")
             stack[-1][2].extend([m.Str(raw_tag), *content])
-        return _merge_text(stack[0][2])
+        return self._share(tuple(self._share(node) for node in _merge_text(stack[0][2])))
+
+    def _share(self, node: Any) -> Any:
+        """The node (or tuple of inlines) this file already has that equals ``node``, if it may be
+        shared (see ``_shareable``; no long text)."""
+        if not _shareable(node) or (isinstance(node, m.Str) and len(node.text) > _SHARED_TEXT):
+            return node
+        return self._shared.setdefault(node, node)
 
     def inline(self, node: SyntaxTreeNode, block: SyntaxTreeNode) -> tuple[m.Inline, ...]:
         kids = lambda: self.inlines(node.children, block)  # noqa: E731
@@ -374,8 +394,9 @@ class _Reader:
         line, col = self._link_cursor
         last = block.map[1] if block.map else line + 1
         needle = "(" + target
-        for number in range(line, min(last, len(self.lines))):
-            found = self.lines[number].find(needle, col if number == line else 0)
+        for number in range(line, min(last, len(self._starts))):
+            start, end = self._bounds(number)
+            found = self.text.find(needle, start + (col if number == line else 0), end) - start
             if found >= 0:
                 self._link_cursor = (number, found + 1)
                 return m.SourcePos(self.path, number + 1 + self.line_offset, found + 2)
@@ -386,16 +407,23 @@ class _Reader:
         first = self._line(block) - self.line_offset
         last = block.map[1] if block.map else first + 1
         needle = text.split("\n", 1)[0]
-        for number in range(first, min(last, len(self.lines))):
-            col = self.lines[number].find(needle)
+        for number in range(first, min(last, len(self._starts))):
+            start, end = self._bounds(number)
+            col = self.text.find(needle, start, end) - start
             if col >= 0:
                 return m.SourcePos(self.path, number + 1 + self.line_offset, col + 1)
         return self._pos(block)
 
     def _source_of(self, node: SyntaxTreeNode) -> str:
-        if node.map:
-            return "\n".join(self.lines[node.map[0]:node.map[1]])
-        return node.content
+        if not node.map:
+            return node.content
+        first, last = node.map[0], min(node.map[1], len(self._starts)) - 1
+        return self.text[self._bounds(first)[0]:self._bounds(last)[1]] if first <= last else ""
+
+    def _bounds(self, number: int) -> tuple[int, int]:
+        """Where line ``number`` (0-based) of ``text`` starts and ends, its newline left out."""
+        after = number + 1
+        return self._starts[number], self._starts[after] - 1 if after < len(self._starts) else len(self.text)
 
     def _unknown(self, node: SyntaxTreeNode, block: SyntaxTreeNode | None = None) -> None:
         self._warn(Code.UNKNOWN_CONSTRUCT, self._line(block or node), 1,
@@ -461,3 +489,15 @@ def _merge_text(inlines: list[m.Inline]) -> tuple[m.Inline, ...]:
 def _is_caption(block: m.Block | None) -> bool:
     return (isinstance(block, m.Para) and bool(block.content) and isinstance(block.content[0], m.Str)
             and bool(_CAPTION.match(block.content[0].text)))
+
+
+def _shareable(node: Any) -> bool:
+    """Whether ``node`` is an inline that neither has nor holds a source position, or a short
+    tuple of such inlines."""
+    if isinstance(node, tuple):
+        return len(node) <= _SHARED_RUN and all(map(_positionless, node))
+    return _positionless(node)
+
+
+def _positionless(node: Any) -> bool:
+    return type(node) in _SHAREABLE and all(map(_positionless, getattr(node, "content", ())))

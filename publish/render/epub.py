@@ -5,7 +5,8 @@ import io
 import re
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from .. import model as m
-from .html.book import BookHtml
+from ..diagnostics import Diagnostic
+from .html.book import BookHtml, EntryPart
 from .html.writer import REFLOWABLE
 from ..theme.languages import language_of, month_number
 from ..names import UniqueNames
@@ -57,11 +59,34 @@ class _Document(epub.EpubItem):
         super().__init__(uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8"))
         self.properties = properties
         self.is_linear = True
+        self.pieces: Callable[[], Iterator[bytes]] | None = None
+        """The document in pieces when it is too large to hold (``content`` is then empty): they go
+        straight into the zip."""
+
+
+_PROPERTIES = (("mathml", "<math"), ("svg", "<svg"))
+"""A document's manifest properties and the markup that calls for each."""
+
+_BODY = "\x00body\x00"
+"""Where an entry's body goes in its rendered templates: no text of the book holds a NUL."""
+
+_PIECE = 1 << 20
+"""Bytes of a streamed body read at a time."""
 
 
 def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = None,
            print_edition: PrintEdition | None = None, options: RenderOptions | None = None) -> RenderResult:
     """Write the EPUB; with ``print_edition``, page-break markers and a page list for its pages."""
+    with tempfile.TemporaryDirectory() as tmp:
+        content, diagnostics = _render(book, theme, Path(tmp), progress or Progress(), print_edition)
+        write_atomically(out, content)
+    return RenderResult(out, diagnostics=diagnostics)
+
+
+def _render(book: m.Book, theme: Theme, tmp: Path, progress: Progress, print_edition: PrintEdition | None
+            ) -> tuple[bytes, list[Diagnostic]]:
+    """The EPUB's bytes and the problems found; each entry's body is written to a file in ``tmp``
+    as it is rendered."""
     files = _file_names(book)
     images = image_names(book)
     html = BookHtml(book, theme, href=_linker(book, files), medium=REFLOWABLE, asset=images.__getitem__)
@@ -69,12 +94,13 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     docs: list[_Document] = []
     breaks = _page_breaks(book, print_edition)
     page_list: list[tuple[str, str]] = []
+    bodies: dict[str, tuple[Path, set[str]]] = {}
 
     def document(name: str, title: str, body: str, part: str = "") -> _Document:
         if breaks.get(part):
             body, placed = _with_page_breaks(body, part, breaks[part])
             page_list.extend((label, f"{name}#{ident}") for label, ident in placed)
-        properties = [p for p, marker in (("mathml", "<math"), ("svg", "<svg")) if marker in body]
+        properties = [p for p, marker in _PROPERTIES if marker in body]
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
         # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
         # with the id "css" or "ncx" must not collide with the package's own items.
@@ -82,8 +108,33 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
         docs.append(doc)
         return doc
 
-    with (progress or Progress()).stage("EPUB: writing documents", len(book.entries)):
-        context = html.context()
+    def entry_document(name: str, part: EntryPart, heading: str) -> None:
+        """An entry's document around its body, which ``write_body`` wrote to a file: the body goes
+        into the zip from there, unless page-break markers need its elements or the theme's
+        template does not show it exactly once."""
+        path, found = bodies.pop(part.id)
+        around = heading + theme.render("entry.html.j2", entry=replace(part, body=Markup(_BODY)), labels=labels)
+        if breaks.get(part.id) or around.count(_BODY) != 1:
+            whole = replace(part, body=Markup(path.read_text("utf-8")))
+            document(name, part.title_text, heading + theme.render("entry.html.j2", entry=whole, labels=labels), part.id)
+            return
+        doc = document(name, part.title_text, around, part.id)
+        head, _, tail = doc.content.partition(_BODY.encode())
+        doc.properties[:] = [p for p, marker in _PROPERTIES if marker in found or marker.encode() in head + tail]
+        doc.content, doc.pieces = b"", lambda: _pieces(head, path, tail)
+
+    def write_body(entry: m.Entry) -> EntryPart:
+        """Render the entry's body into a file, noting which markers of document properties it holds."""
+        path, found = tmp / f"body-{len(bodies)}.xhtml", set()
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            for piece in html.entry_body(entry):
+                found.update(marker for _, marker in _PROPERTIES if marker in piece)
+                handle.write(piece)
+        bodies[entry.id] = (path, found)
+        return html.entry_part(entry, Markup(""))
+
+    with progress.stage("EPUB: writing documents", len(book.entries)):
+        context = html.context(write=write_body)
     document(files["cover"], labels["cover"],
              theme.render("epub/cover.xhtml.j2", book=book, cover=Markup(_cover_svg(book, theme))))
     document(files["titlepage"], book.metadata.title,
@@ -95,26 +146,30 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
                  f'<section class="frontmatter" id="{part.id}">{part.html}</section>', part.id)
     for letter in context["letters"]:
         for n, part in enumerate(letter.entries):
-            body = theme.render("entry.html.j2", entry=part, labels=labels)
-            if n == 0:
-                body = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n{body}'
-            document(files[part.id], part.title_text, body, part.id)
+            heading = f'<h1 class="letter" id="{letter.anchor}">{escape(letter.letter)}</h1>\n' if n == 0 else ""
+            entry_document(files[part.id], part, heading)
     document(files[m.INDEX_ID], labels["index"], theme.render("index.html.j2", **context), m.INDEX_ID)
     # The nav comes third in the spine but is written last: its page list needs every marker.
     nav.content = theme.render("epub/document.xhtml.j2", book=book, title=labels["contents"], body=Markup(
         theme.render("epub/nav.xhtml.j2", files=files, pages=page_list, **context))).encode("utf-8")
-    nav.properties[:] = ["nav", *(p for p, marker in (("mathml", "<math"), ("svg", "<svg"))
-                                  if marker.encode() in nav.content)]
+    nav.properties[:] = ["nav", *(p for p, marker in _PROPERTIES if marker.encode() in nav.content)]
 
-    with (progress or Progress()).stage("EPUB: packaging", len(docs)):
-        content = _package(book, theme, docs, files, labels, html, images, print_edition if page_list else None)
-    write_atomically(out, content)
-    return RenderResult(out, diagnostics=html.diagnostics)
+    with progress.stage("EPUB: packaging", len(docs)):
+        content = _package(book, theme, docs, files, labels, html, images, print_edition if page_list else None, tmp)
+    return content, html.diagnostics
+
+
+def _pieces(head: bytes, body: Path, tail: bytes) -> Iterator[bytes]:
+    yield head
+    with body.open("rb") as handle:
+        while piece := handle.read(_PIECE):
+            yield piece
+    yield tail
 
 
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
              labels: Mapping[str, str], html: BookHtml, images: Mapping[str, str],
-             print_edition: PrintEdition | None) -> bytes:
+             print_edition: PrintEdition | None, tmp: Path) -> bytes:
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -145,7 +200,8 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                    content=str(css).encode("utf-8")))
-    text = typeset_text(book) + "".join(labels.values()) + "".join(g.letter for g in book.index)
+    # Each character once: fontTools makes a list of every character it is given (8 bytes each).
+    text = "".join(sorted(set(typeset_text(book)).union(*labels.values(), *(g.letter for g in book.index))))
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
                                        media_type="font/ttf", content=_subset(face, text)))
@@ -161,13 +217,12 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     package.add_item(epub.EpubNcx())
     package.spine = [doc for doc in docs]
     package.toc = _ncx_toc(book, files, labels)
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "book.epub"
-        modified = book.modified
-        if not epub.write_epub(str(target), package, {"mtime": modified, "raise_exceptions": True, "epub3_pages": False}):
-            raise RenderError("ebooklib did not write the EPUB")
-        return rewrite_zip(target.read_bytes(), modified, first="mimetype",
-                           change={"EPUB/content.opf": lambda opf: _package_language(opf, meta.language)})
+    target = tmp / "book.epub"
+    if not epub.write_epub(str(target), package, {"mtime": book.modified, "raise_exceptions": True, "epub3_pages": False}):
+        raise RenderError("ebooklib did not write the EPUB")
+    return rewrite_zip(target.read_bytes(), book.modified, first="mimetype",
+                       change={"EPUB/content.opf": lambda opf: _package_language(opf, meta.language)},
+                       replace={f"EPUB/{doc.file_name}": doc.pieces for doc in docs if doc.pieces})
 
 
 def _content_dependent_accessibility(book: m.Book) -> list[tuple[str, str]]:

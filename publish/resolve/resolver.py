@@ -370,7 +370,8 @@ class _Resolver:
             anchor = self.targets.get(target)
             if anchor is not None:
                 self.linked.append((owner, anchor))
-                return replace(node, url="#" + anchor)
+                # Most links already name the canonical id: then the node (and all around it) stays.
+                return node if node.url[1:] == anchor else replace(node, url="#" + anchor)
             pos = _where(node)
             self.dangling.append((target, pos))
             self.diagnostics.append(warning(Code.DANGLING_LINK, pos.path, pos.line, pos.col,

@@ -9,6 +9,7 @@ from markdown_it.utils import read_fixture_file
 
 from publish import model, tree
 from publish.diagnostics import Code
+from publish.read import reader
 from publish.read.reader import read_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,3 +75,24 @@ def test_a_huge_entry_loses_no_text() -> None:
     links = [n.url for n in tree.walk(blocks) if isinstance(n, model.Link)]
     assert len(links) == count
     assert {url for url in links} == {f"https://example.org/{k}" for k in (1, 3, 5)} | {f"/r{k}" for k in (0, 2, 4, 6)}
+
+
+def test_equal_inlines_without_a_position_are_one_node_and_the_model_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "## T\n\n" + "".join(f"A *Wort* und [*Wort*](#T) mit `c`, $x$ und **fett**.\nZeile {n}\n\n" for n in range(50))
+    shared, _ = read_markdown(text, Path("x.md"))
+    monkeypatch.setattr(reader, "_SHAREABLE", frozenset())
+    alone, _ = read_markdown(text, Path("x.md"))
+    assert shared == alone
+    positions = lambda blocks: [(type(n), n.pos) for n in tree.walk(blocks) if getattr(n, "pos", None)]  # noqa: E731
+    assert positions(shared) == positions(alone) and len(positions(shared)) == 1 + 50 * 2
+    nodes = lambda kind: [n for n in tree.walk(shared) if type(n) is kind]  # noqa: E731
+    assert len({id(n) for n in nodes(model.Str)}) == len({n.text for n in nodes(model.Str)}) < len(nodes(model.Str))
+    assert [len({id(n) for n in nodes(kind)}) for kind in (model.Emph, model.Strong, model.Code)] == [1, 1, 1]
+    assert len({id(n) for n in nodes(model.Link)}) == len({id(n) for n in nodes(model.Math)}) == 50
+
+
+def test_crlf_line_endings_and_nul_read_as_markdown_it_normalises_them() -> None:
+    # Text with neither is not normalised at all (markdown-it's normalize would only copy it).
+    assert read_markdown("## T\r\n\r\nA\r\nB\rC\0D\n", Path("x.md")) == read_markdown("## T\n\nA\nB\nC\ufffdD\n", Path("x.md"))
+    blocks, _ = read_markdown("## T\r\n\r\nA\0\r\n", Path("x.md"))
+    assert blocks[1] == model.Para((model.Str("A\ufffd"),))

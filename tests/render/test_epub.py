@@ -196,3 +196,18 @@ def test_bad_math_is_reported_and_shown_as_tex(tmp_path: Path) -> None:
     [entry] = [root for name, root in _documents(tmp_path / "book.epub").items() if name.endswith("/a.xhtml")]
     assert entry.xpath("//x:code[@class='tex']/text()", namespaces=NS) == ["\\frac{a}{"]
     assert len(entry.xpath("//m:math", namespaces=NS)) == 1
+
+
+def test_entry_documents_written_in_pieces_are_the_documents_written_whole(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each entry's body goes from a file into the zip; with the marker of the body never found
+    # exactly once, every document is rendered whole, as before: the bytes must not differ.
+    book, theme = load_book(SEEDS).book, load_theme("default")
+    streamed: list[Path] = []
+    real_pieces = epub._pieces
+    monkeypatch.setattr(epub, "_pieces", lambda head, body, tail: streamed.append(body) or real_pieces(head, body, tail))
+    pieces = epub.render(book, theme, tmp_path / "pieces.epub").path
+    assert len(streamed) == len(book.entries)
+    monkeypatch.setattr(epub, "_BODY", "")
+    whole = epub.render(book, theme, tmp_path / "whole.epub").path
+    assert pieces.read_bytes() == whole.read_bytes()

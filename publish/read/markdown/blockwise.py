@@ -34,7 +34,8 @@ def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[lis
     a batch at a time, each batch followed by the footnotes it defines or makes (see the module docstring)."""
     rules = dict(zip(md.core.ruler.get_active_rules(), md.core.ruler.getRules(""), strict=True))
     core = StateCore(text, md, env)
-    rules["normalize"](core)  # line endings and NUL, as md.parse does
+    if "\r" in text or "\0" in text:  # line endings and NUL, as md.parse does; without either,
+        rules["normalize"](core)     # it would only copy the text (its pattern matches every "\n")
     if "]:" in core.src:
         _collect_definitions(md, core.src, env)
     for tokens in _top_level(StateBlock(core.src, md, env, [])):

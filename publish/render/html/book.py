@@ -1,7 +1,7 @@
 """The book as HTML: template context for every part, built with one HtmlWriter and the theme."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +62,18 @@ class BookHtml:
         return self.writer.diagnostics
 
     def entry(self, entry: m.Entry) -> EntryPart:
+        return self.entry_part(entry, Markup("".join(self.entry_body(entry))))
+
+    def entry_body(self, entry: m.Entry) -> Iterator[str]:
+        """The HTML of the entry's body a block at a time, its endnotes last: a huge entry's
+        document need never be whole in memory. ``entry_part`` comes after the last piece."""
         self.writer.start_part(entry.id, entry.source, entry.line)
-        body = self.writer.blocks(entry.blocks) + self.writer.take_notes()
+        for n, block in enumerate(entry.blocks):
+            yield ("\n" if n else "") + self.writer.visit(block)
+        yield self.writer.take_notes()
+
+    def entry_part(self, entry: m.Entry, body: Markup) -> EntryPart:
+        """The entry for the templates, its ``body`` written by ``entry_body`` just before."""
         backlinks = [(self._titles[i], self.href(i)) for i in self.book.backlinks.get(entry.id, ())] \
             if self.backlinks else []
         return EntryPart(entry.id, self.writer.inlines(entry.title), entry.title_text, list(entry.attr.classes), body,
@@ -83,14 +93,17 @@ class BookHtml:
         self.writer.heading_offset = 0 if self.standalone else 1
         return FrontPart(part.id, title, html)
 
-    def context(self, rendered: Callable[[m.Entry], bool] = lambda entry: True) -> dict[str, Any]:
+    def context(self, rendered: Callable[[m.Entry], bool] = lambda entry: True,
+                write: Callable[[m.Entry], EntryPart] | None = None) -> dict[str, Any]:
         """Everything the templates use; parts are rendered once, in book order. Entries that
-        ``rendered`` declines keep their id and title only (a preview writes just the pages that changed).
+        ``rendered`` declines keep their id and title only (a preview writes just the pages that changed);
+        ``write`` renders an entry in place of ``entry`` (the EPUB writes bodies straight to files).
 
         The whole book is shown; a PDF laid out in parts overrides ``show`` (which of title, toc,
         front, letters, index), ``shown_letters``, ``counters`` (what carries over from earlier
         parts) and ``folio`` (a target's page number as a ``data-page`` attribute)."""
-        letters = [LetterPart(g.letter, g.anchor, [self.entry(e) if rendered(e) else self._named(e) for e in g.items])
+        write = write or self.entry
+        letters = [LetterPart(g.letter, g.anchor, [write(e) if rendered(e) else self._named(e) for e in g.items])
                    for g in self.book.letters]
         return {
             "book": self.book, "labels": language_of(self.book.metadata.language).labels, "href": self.href,
