@@ -11,7 +11,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
 from .pdf_fonts import font_descriptors, share_fonts
-from .pdf_join_structure import StructureJoin
+from .pdf_join_structure import append_structure, shift_parent_keys
 from .pdf_layout import PART_LINK
 
 
@@ -31,12 +31,14 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
     last item of the part before.
 
     One part is open at a time: everything the book takes from it is copied before it is closed
-    (its page contents and font programs are read from its file when the book is saved), so the
-    memory of the join grows with the joined book, not with the parts' own object tables."""
+    (its page contents and font programs are read from its file when the book is saved). The
+    structure tree, most of a tagged book's objects, is not held at all: it is appended to the
+    saved book part by part. So the join's memory grows with the book's pages and anchors only."""
     with ExitStack() as layers:
         folios = [page for path in folio_layers for page in layers.enter_context(pikepdf.open(path)).pages]
         book = pikepdf.new()
-        structure = StructureJoin(book)
+        keys, tagged = 0, False
+        pages: list[list[int]] = [[] for _ in parts]
         destinations: dict[str, Array] = {}
         outline: list[OutlineItem] = []
         descriptors: dict[tuple[int, int], pikepdf.Object] = {}
@@ -50,6 +52,7 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
                     _take_document_facts(book, source)
                 placed: dict[tuple[int, int], pikepdf.Object] = {}
                 for number, sheet in numbered:
+                    pages[part].append(number)
                     source_page = source.pages[sheet.page]
                     book.pages.append(source_page)
                     page = book.pages[-1]
@@ -58,19 +61,21 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
                         _stamp(book, page, folios[number], Name(f"/Folio{number + 1}"))
                     _retarget_part_links(page)
                     descriptors.update((d.objgen, d) for d in font_descriptors(page.obj))
-                structure.add(source, list(placed.values()))
+                keys = shift_parent_keys(source, list(placed.values()), keys)
+                tagged |= "/StructTreeRoot" in source.Root
                 for name, target in _destinations(source):
                     destinations.setdefault(name, _moved(target, placed))
                 with source.open_outline() as part_outline:
                     copies = [_copied(item, placed) for item in part_outline.root]
                 (outline[-1].children if nested[part] and outline else outline).extend(copies)
-        structure.finish()
         book.Root.Names = Dictionary(Dests=book.make_indirect(Dictionary(Names=Array(
             [x for name in sorted(destinations) for x in (String(name), destinations[name])]))))
         with book.open_outline() as book_outline:
             book_outline.root.extend(outline)
         share_fonts(book, descriptors.values())
         book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    if tagged:
+        append_structure(out, parts, pages)
 
 
 def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
