@@ -126,14 +126,17 @@ class _BookPdf:
                 placement = place(parts, [laid[k] if k else None for k in keys])
             else:
                 raise RenderError("the PDF's page numbers did not settle: the table of contents keeps changing length")
-            with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
+            with progress.stage("PDF: folio layers", len(placement.sheets)) as stage:
                 folios = self._folio_layers(placement, base, store, run)
-                dividers = bool(self.theme.value("features", "letter_dividers"))
-                join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
-                     [part.continued and dividers for part in parts])
-                # every round's parts: the next build's first round lays out the contents without numbers again
-                store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
                 stage.update(len(placement.sheets))
+        # the workers are gone: the join's memory does not come on top of theirs
+        with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
+            dividers = bool(self.theme.value("features", "letter_dividers"))
+            join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
+                 [part.continued and dividers for part in parts])
+            # every round's parts: the next build's first round lays out the contents without numbers again
+            store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
+            stage.update(len(placement.sheets))
         pages = [laid[k].pages for k in used if k]
         return len(placement.sheets), _starts([pages[s.part][s.page].start if s.part is not None else None
                                                for s in placement.sheets])
