@@ -34,6 +34,15 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
     (its page contents and font programs are read from its file when the book is saved). The
     structure tree, most of a tagged book's objects, is not held at all: it is appended to the
     saved book part by part. So the join's memory grows with the book's pages and anchors only."""
+    pages, tagged = _save_pages(parts, sheets, folio_layers, out, nested)
+    if tagged:  # the book's objects are gone by now: the tree's memory does not come on top of theirs
+        append_structure(out, parts, pages)
+
+
+def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path,
+                nested: list[bool]) -> tuple[list[list[int]], bool]:
+    """Write ``out`` without the structure tree: each part's pages' indices in the book, and whether
+    any part is tagged."""
     with ExitStack() as layers:
         folios = [page for path in folio_layers for page in layers.enter_context(pikepdf.open(path)).pages]
         book = pikepdf.new()
@@ -74,8 +83,7 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
             book_outline.root.extend(outline)
         share_fonts(book, descriptors.values())
         book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    if tagged:
-        append_structure(out, parts, pages)
+    return pages, tagged
 
 
 def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
