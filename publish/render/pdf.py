@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import multiprocessing
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import weasyprint
 from markupsafe import escape
@@ -101,16 +102,20 @@ class _BookPdf:
                            self._assets())
         sided = sides_matter(self.theme)
 
-        def task(index: int, placement: Placement | None) -> tuple[str, LayoutTask] | None:
-            part = parts[index]
-            if placement is None and part.numbered and index == len(parts) - 1:
+        def html(index: int, placement: Placement | None, right: bool) -> str:
+            return self.theme.render("book.html.j2", css=css,
+                                     **part_context(self.context, parts[index], counters[index], placement, right))
+
+        def task(index: int, placement: Placement | None) -> _PartTask | None:
+            if placement is None and parts[index].numbered and index == len(parts) - 1:
                 return None  # the index is laid out once the numbers are known: nothing comes after it
             right = not sided or starts_right(placement, index)
-            page = self.theme.render("book.html.j2", css=css,
-                                     **part_context(self.context, part, counters[index], placement, right))
+            page = html(index, placement, right)
             key = fingerprint(base, page, str(right))
-            return key, LayoutTask(page, self.base_url, self.roots, self.variant, store.pdf(key), not right,
-                                   self.containers)
+            # the HTML is made again (in milliseconds) when the part goes to a worker, so the main
+            # process holds only the HTML of the parts being laid out, not of every part
+            return _PartTask(key, len(page), lambda: LayoutTask(html(index, placement, right), self.base_url, self.roots,
+                                                                self.variant, store.pdf(key), not right, self.containers))
 
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
@@ -118,7 +123,7 @@ class _BookPdf:
         with _workers(jobs) as run:
             for _ in range(MAX_ROUNDS):
                 tasks = [task(i, placement) for i in range(len(parts))]
-                keys = [t[0] if t else None for t in tasks]
+                keys = [t.key if t else None for t in tasks]
                 if placement is not None and keys == used:
                     break
                 used = keys
@@ -126,40 +131,43 @@ class _BookPdf:
                 placement = place(parts, [laid[k] if k else None for k in keys])
             else:
                 raise RenderError("the PDF's page numbers did not settle: the table of contents keeps changing length")
-            with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
+            with progress.stage("PDF: folio layers", len(placement.sheets)) as stage:
                 folios = self._folio_layers(placement, base, store, run)
-                dividers = bool(self.theme.value("features", "letter_dividers"))
-                join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
-                     [part.continued and dividers for part in parts])
-                # every round's parts: the next build's first round lays out the contents without numbers again
-                store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
                 stage.update(len(placement.sheets))
+        # the workers are gone: the join's memory does not come on top of theirs
+        with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
+            dividers = bool(self.theme.value("features", "letter_dividers"))
+            join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
+                 [part.continued and dividers for part in parts])
+            # every round's parts: the next build's first round lays out the contents without numbers again
+            store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
+            stage.update(len(placement.sheets))
         pages = [laid[k].pages for k in used if k]
         return len(placement.sheets), _starts([pages[s.part][s.page].start if s.part is not None else None
                                                for s in placement.sheets])
 
-    def _lay_out(self, parts: list[Part], tasks: list[tuple[str, LayoutTask] | None], laid: dict[str, LaidOut],
-                 store: PartStore, run: Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]],
+    def _lay_out(self, parts: list[Part], tasks: list[_PartTask | None], laid: dict[str, LaidOut],
+                 store: PartStore, run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]],
                  progress: Progress) -> None:
         """Lay out the tasks not done yet and not in the store, biggest first; progress names them."""
-        todo: dict[str, tuple[str, LayoutTask]] = {}
+        todo: dict[str, tuple[str, _PartTask]] = {}
         cached = 0
         for part, item in zip(parts, tasks):
             if item is None:
                 continue
-            if item[0] not in laid and (found := store.load(item[0])) is not None:
-                laid[item[0]] = found
-            if item[0] in laid:
+            if item.key not in laid and (found := store.load(item.key)) is not None:
+                laid[item.key] = found
+            if item.key in laid:
                 cached += 1
             else:
-                todo.setdefault(item[0], (part.name, item[1]))
+                todo.setdefault(item.key, (part.name, item))
         if not todo:
             return
         names = ", ".join(n for n, _ in todo.values()) if len(todo) <= 4 else f"{len(todo)} parts"
         with progress.stage(f"PDF: laying out {names} ({cached} parts from the cache)", len(todo)) as stage:
-            by_path = {t.out: k for k, (_, t) in todo.items()}
-            ordered = sorted((t for _, t in todo.values()), key=lambda t: -len(t.html))
-            for done, result in run(ordered):
+            by_path = {store.pdf(key): key for key in todo}
+            ordered = sorted((t for _, t in todo.values()), key=lambda t: -t.size)
+            for done, result in run(t.make() for t in ordered):
                 _raise_errors(result)
                 key = by_path[done.out]
                 store.store(key, result)
@@ -167,7 +175,7 @@ class _BookPdf:
                 stage.advance()
 
     def _folio_layers(self, placement: Placement, base: str, store: PartStore,
-                      run: Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
+                      run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
         """One page per page of the book, with nothing on it but its folio, in layers of at most
         ``FOLIO_PAGES`` pages laid out by the workers. A layer is laid out again only when its page
         names or its first number change: a part that changes length changes only these small layouts."""
@@ -203,12 +211,22 @@ class _BookPdf:
         return fingerprint(*(f"{p}\0" for p in paths), *(f.read_bytes() for f in files))
 
 
+class _PartTask(NamedTuple):
+    """A part to lay out: the key of everything its layout depends on, its HTML's length, and how to
+    make its layout task (its HTML again)."""
+
+    key: str
+    size: int
+    make: Callable[[], LayoutTask]
+
+
 @contextmanager
-def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]]:
-    """Run layout tasks in ``jobs`` worker processes (started when first needed), or here for one job."""
+def _workers(jobs: int) -> Iterator[Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]]:
+    """Run layout tasks in ``jobs`` worker processes (started when first needed), or here for one job.
+    A task is taken from the iterable only when a worker is free for it."""
     executors: list[ProcessPoolExecutor] = []
 
-    def run(tasks: list[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
+    def run(tasks: Iterable[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
         if jobs <= 1:
             yield from ((task, lay_out(task)) for task in tasks)
             return
@@ -218,9 +236,16 @@ def _workers(jobs: int) -> Iterator[Callable[[list[LayoutTask]], Iterator[tuple[
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([lay_out.__module__])
             executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1))
-        futures: dict[Future[LaidOut], LayoutTask] = {executors[0].submit(lay_out, t): t for t in tasks}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        waiting = iter(tasks)
+        futures: dict[Future[LaidOut], LayoutTask] = {}
+        for task in islice(waiting, jobs):
+            futures[executors[0].submit(lay_out, task)] = task
+        while futures:
+            done = next(as_completed(futures))
+            task = futures.pop(done)
+            for following in islice(waiting, 1):
+                futures[executors[0].submit(lay_out, following)] = following
+            yield task, done.result()
 
     try:
         yield run

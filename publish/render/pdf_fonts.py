@@ -5,21 +5,38 @@ order with different glyphs filled in; the union of those glyphs serves every pa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from io import BytesIO
 
 import pikepdf
 from fontTools.ttLib import TTFont
-from pikepdf import Name
+from pikepdf import Dictionary, Name
 
 
-def share_fonts(pdf: pikepdf.Pdf) -> None:
-    """Replace the per-part TrueType subsets of each font by one merged program, shared by all."""
+def font_descriptors(page: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """The descriptors of the TrueType programs a page's text uses, its form XObjects' included."""
+    stack, seen = [page.get("/Resources", Dictionary())], set()
+    while stack:
+        resources = stack.pop()
+        for font in resources.get("/Font", Dictionary()).values():
+            for face in (font, *font.get("/DescendantFonts", ())):
+                descriptor = face.get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor:
+                    yield descriptor
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            if xobject.get("/Subtype") == Name.Form and "/Resources" in xobject and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                stack.append(xobject.Resources)
+
+
+def share_fonts(pdf: pikepdf.Pdf, descriptors: Iterable[pikepdf.Object]) -> None:
+    """Replace the per-part TrueType subsets of each font (``descriptors``, the book's font
+    descriptors) by one merged program, shared by all."""
     groups: dict[str, list[pikepdf.Object]] = defaultdict(list)
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == Name.FontDescriptor and "/FontFile2" in obj:
-            groups[str(obj.FontName).split("+", 1)[-1]].append(obj)
-    for descriptors in groups.values():
-        programs = {d.FontFile2.objgen: d.FontFile2 for d in descriptors}
+    for descriptor in descriptors:
+        groups[str(descriptor.FontName).split("+", 1)[-1]].append(descriptor)
+    for group in groups.values():
+        programs = {d.FontFile2.objgen: d.FontFile2 for d in group}
         if len(programs) < 2:
             continue
         merged = _merged(list(programs.values()))
@@ -27,7 +44,7 @@ def share_fonts(pdf: pikepdf.Pdf) -> None:
             continue
         shared = pdf.make_stream(merged)
         shared.Length1 = len(merged)
-        for descriptor in descriptors:
+        for descriptor in group:
             descriptor.FontFile2 = shared
             # CIDSet would have to list the merged glyphs; PDF/A-2 makes it optional
             if "/CIDSet" in descriptor:
@@ -36,21 +53,23 @@ def share_fonts(pdf: pikepdf.Pdf) -> None:
 
 def _merged(programs: list[pikepdf.Stream]) -> bytes | None:
     """The largest subset with every other subset's glyphs added by glyph id, or None if they are
-    not TrueType subsets of one font.
+    not TrueType subsets of one font. One other subset is read at a time.
 
     Glyphs are named by id before any table is read: subsets name glyphs after their own cmap, so
     the same glyph may have different names (and composites refer to components by name)."""
-    fonts = [TTFont(BytesIO(p.read_bytes()), recalcTimestamp=False) for p in programs]
-    if any("glyf" not in font or font["head"].unitsPerEm != fonts[0]["head"].unitsPerEm for font in fonts):
+    counts = [_font(program)["maxp"].numGlyphs for program in programs]
+    largest = counts.index(max(counts))
+    base = _font(programs[largest])
+    if "glyf" not in base:
         return None
-    for font in fonts:
-        font.setGlyphOrder([f"gid{i}" for i in range(font["maxp"].numGlyphs)])
-    base = max(fonts, key=lambda font: font["maxp"].numGlyphs)
     glyphs, metrics = base["glyf"], base["hmtx"]
     mappings = {(t.platformID, t.platEncID): t.cmap for t in base["cmap"].tables} if "cmap" in base else {}
-    for font in fonts:
-        if font is base:
+    for index, program in enumerate(programs):
+        if index == largest:
             continue
+        font = _font(program)
+        if "glyf" not in font or font["head"].unitsPerEm != base["head"].unitsPerEm:
+            return None
         for table in font["cmap"].tables if "cmap" in font else ():
             for code, name in table.cmap.items():
                 mappings.get((table.platformID, table.platEncID), {}).setdefault(code, name)
@@ -62,3 +81,10 @@ def _merged(programs: list[pikepdf.Stream]) -> bytes | None:
     out = BytesIO()
     base.save(out, reorderTables=False)
     return out.getvalue()
+
+
+def _font(program: pikepdf.Stream) -> TTFont:
+    """A subset, its glyphs named by id; tables are read when first used."""
+    font = TTFont(BytesIO(program.read_bytes()), recalcTimestamp=False)
+    font.setGlyphOrder([f"gid{i}" for i in range(font["maxp"].numGlyphs)])
+    return font

@@ -1,14 +1,17 @@
 """Joining separately laid-out PDF parts into one book with pikepdf: pages, folios, links, outline."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
-from .pdf_fonts import share_fonts
-from .pdf_join_structure import join_structure
+from .pdf_fonts import font_descriptors, share_fonts
+from .pdf_join_structure import append_structure, shift_parent_keys
 from .pdf_layout import PART_LINK
 
 
@@ -25,33 +28,70 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
     """Write ``out``: the parts' pages in ``sheets`` order, each with its folio stamped on, with one
     table of named destinations, one outline, one structure tree (tagged parts) and one copy of
     every font. A part ``nested`` (a later chunk of a letter) puts its outline items below the
-    last item of the part before."""
-    sources = [pikepdf.open(path) for path in parts]
-    layers = [pikepdf.open(path) for path in folio_layers]
-    folios = [page for layer in layers for page in layer.pages]
-    book = pikepdf.new()
-    first = sources[0]
+    last item of the part before.
+
+    One part is open at a time: everything the book takes from it is copied before it is closed
+    (its page contents and font programs are read from its file when the book is saved). The
+    structure tree, most of a tagged book's objects, is not held at all: it is appended to the
+    saved book part by part. So the join's memory grows with the book's pages and anchors only."""
+    pages, tagged = _save_pages(parts, sheets, folio_layers, out, nested)
+    if tagged:  # the book's objects are gone by now: the tree's memory does not come on top of theirs
+        append_structure(out, parts, pages)
+
+
+def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path,
+                nested: list[bool]) -> tuple[list[list[int]], bool]:
+    """Write ``out`` without the structure tree: each part's pages' indices in the book, and whether
+    any part is tagged."""
+    with ExitStack() as layers:
+        folios = [page for path in folio_layers for page in layers.enter_context(pikepdf.open(path)).pages]
+        book = pikepdf.new()
+        keys, tagged = 0, False
+        pages: list[list[int]] = [[] for _ in parts]
+        destinations: dict[str, Array] = {}
+        outline: list[OutlineItem] = []
+        descriptors: dict[tuple[int, int], pikepdf.Object] = {}
+        for part, numbered in groupby(enumerate(sheets), key=lambda item: item[1].part):
+            if part is None:
+                for number, _ in numbered:
+                    book.pages.append(folios[number])
+                continue
+            with pikepdf.open(parts[part]) as source:
+                if part == 0:
+                    _take_document_facts(book, source)
+                placed: dict[tuple[int, int], pikepdf.Object] = {}
+                for number, sheet in numbered:
+                    pages[part].append(number)
+                    source_page = source.pages[sheet.page]
+                    book.pages.append(source_page)
+                    page = book.pages[-1]
+                    placed[source_page.obj.objgen] = page.obj
+                    if _has_text(folios[number]):  # title and blank pages have no folio
+                        _stamp(book, page, folios[number], Name(f"/Folio{number + 1}"))
+                    _retarget_part_links(page)
+                    descriptors.update((d.objgen, d) for d in font_descriptors(page.obj))
+                keys = shift_parent_keys(source, list(placed.values()), keys)
+                tagged |= "/StructTreeRoot" in source.Root
+                for name, target in _destinations(source):
+                    destinations.setdefault(name, _moved(target, placed))
+                with source.open_outline() as part_outline:
+                    copies = [_copied(item, placed) for item in part_outline.root]
+                (outline[-1].children if nested[part] and outline else outline).extend(copies)
+        book.Root.Names = Dictionary(Dests=book.make_indirect(Dictionary(Names=Array(
+            [x for name in sorted(destinations) for x in (String(name), destinations[name])]))))
+        with book.open_outline() as book_outline:
+            book_outline.root.extend(outline)
+        share_fonts(book, descriptors.values())
+        book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return pages, tagged
+
+
+def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
+    """The book's metadata, output intents, language and viewer settings: the title part's."""
     for key in ("/Metadata", "/OutputIntents", "/MarkInfo", "/Lang", "/ViewerPreferences"):
         if key in first.Root:
             book.Root[key] = book.copy_foreign(first.make_indirect(first.Root[key]))
     book.trailer.Info = book.copy_foreign(first.make_indirect(first.trailer.Info))
-    placed: list[dict[tuple[int, int], int]] = [{} for _ in sources]
-    for number, sheet in enumerate(sheets):
-        if sheet.part is None:
-            book.pages.append(folios[number])
-            continue
-        source_page = sources[sheet.part].pages[sheet.page]
-        placed[sheet.part][source_page.obj.objgen] = number
-        book.pages.append(source_page)
-        if _has_text(folios[number]):  # title and blank pages have no folio
-            _stamp(book, book.pages[number], folios[number], Name(f"/Folio{number + 1}"))
-    _retarget_part_links(book)
-    if any("/StructTreeRoot" in source.Root for source in sources):
-        join_structure(book, sources, placed)
-    _merge_destinations(book, sources, placed)
-    _merge_outlines(book, sources, placed, nested)
-    share_fonts(book)
-    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _stamp(book: pikepdf.Pdf, page: Page, folio: Page, name: Name) -> None:
@@ -69,48 +109,30 @@ def _has_text(page: Page) -> bool:
     return any(str(operator) == "BT" for _, operator in pikepdf.parse_content_stream(page))
 
 
-def _retarget_part_links(book: pikepdf.Pdf) -> None:
+def _retarget_part_links(page: Page) -> None:
     """Links that left their part as ``x-publish-anchor:`` URIs become links to named destinations."""
-    for page in book.pages:
-        for annotation in page.obj.get("/Annots", Array()):
-            action = annotation.get("/A")
-            uri = str(action.get("/URI", "")) if action is not None else ""
-            if uri.startswith(PART_LINK):
-                del annotation["/A"]
-                annotation.Dest = String(uri[len(PART_LINK):])
+    for annotation in page.obj.get("/Annots", Array()):
+        action = annotation.get("/A")
+        uri = str(action.get("/URI", "")) if action is not None else ""
+        if uri.startswith(PART_LINK):
+            del annotation["/A"]
+            annotation.Dest = String(uri[len(PART_LINK):])
 
 
-def _merge_destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[dict]) -> None:
-    """One name tree of every part's anchors, each pointing to the page it landed on."""
-    destinations: dict[str, Array] = {}
-    for part, source in enumerate(sources):
-        names = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary()).get("/Names", Array())
-        for index in range(0, len(names), 2):
-            target = names[index + 1]
-            destinations.setdefault(str(names[index]), _moved(book, target, placed[part]))
-    flat = Array()
-    for name in sorted(destinations):
-        flat.extend([String(name), destinations[name]])
-    book.Root.Names = Dictionary(Dests=book.make_indirect(Dictionary(Names=flat)))
+def _destinations(source: pikepdf.Pdf) -> Iterator[tuple[str, Array]]:
+    """A part's named destinations: (anchor, ``[page /XYZ x y z]``)."""
+    names = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary()).get("/Names", Array())
+    for index in range(0, len(names), 2):
+        yield str(names[index]), names[index + 1]
 
 
-def _moved(book: pikepdf.Pdf, destination: Array, placed: dict[tuple[int, int], int]) -> Array:
+def _moved(destination: Array, placed: dict[tuple[int, int], pikepdf.Object]) -> Array:
     """A destination ``[page /XYZ x y z]`` of a part, pointing at the joined book's page."""
-    return Array([book.pages[placed[destination[0].objgen]].obj, *list(destination)[1:]])
+    return Array([placed[destination[0].objgen], *list(destination)[1:]])
 
 
-def _merge_outlines(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[dict], nested: list[bool]) -> None:
-    items: list[OutlineItem] = []
-    for part, source in enumerate(sources):
-        with source.open_outline() as outline:
-            copies = [_copied(book, item, placed[part]) for item in outline.root]
-        (items[-1].children if nested[part] and items else items).extend(copies)
-    with book.open_outline() as outline:
-        outline.root.extend(items)
-
-
-def _copied(book: pikepdf.Pdf, item: OutlineItem, placed: dict[tuple[int, int], int]) -> OutlineItem:
-    copy = OutlineItem(item.title, destination=_moved(book, item.destination, placed))
+def _copied(item: OutlineItem, placed: dict[tuple[int, int], pikepdf.Object]) -> OutlineItem:
+    copy = OutlineItem(item.title, destination=_moved(item.destination, placed))
     copy.is_closed = item.is_closed
-    copy.children.extend(_copied(book, child, placed) for child in item.children)
+    copy.children.extend(_copied(child, placed) for child in item.children)
     return copy

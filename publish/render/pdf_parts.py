@@ -54,8 +54,8 @@ class Placement:
     blank page the join inserts, ``folio-none`` for one WeasyPrint left blank)."""
 
 
-CHUNK_CHARACTERS = 120_000
-"""At most this many characters of entry text in one part (about 60 A4 pages of the sample): a
+CHUNK_CHARACTERS = 80_000
+"""At most this many characters of entry text in one part (about 40 A4 pages of the sample): a
 larger letter is laid out in chunks, each continuing on a new page, so a part's layout (its
 memory) stays bounded however large the book grows."""
 

@@ -266,3 +266,23 @@ def test_links_to_headings_and_index_marks_name_them_not_their_entry(default_pdf
     targets = model_targets(book)
     assert targets - {e.id for e in book.entries} - {m.INDEX_ID}  # the book has such links
     assert targets <= {str(a["/Dest"]) for _, a in _links(reader) if "/Dest" in a}
+
+
+def test_layout_workers_take_a_task_only_when_one_is_free(tmp_path: Path) -> None:
+    """The parts' HTML is made as a worker becomes free for it: when the first part comes back,
+    at most one more than the workers has been taken (the main process never holds every part's HTML)."""
+    from publish.render.pdf_layout import LayoutTask
+
+    taken: list[int] = []
+
+    def tasks() -> object:
+        for n in range(5):
+            taken.append(n)
+            yield LayoutTask(f"<p>Teil {n}</p>", tmp_path.as_uri() + "/", (tmp_path,), None, tmp_path / f"{n}.pdf")
+
+    seen = []
+    with pdf._workers(2) as run:
+        for task, laid in run(tasks()):  # type: ignore[arg-type]
+            seen.append(len(taken))
+            assert not laid.errors and task.out.is_file()
+    assert len(seen) == 5 and seen[0] <= 3

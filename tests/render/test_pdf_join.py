@@ -1,0 +1,94 @@
+"""Joining the PDF's parts: one part open at a time, the structure tree appended to the saved book."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from publish.build import load_book
+from publish.progress import Progress
+from publish.render import RenderOptions, pdf, pdf_parts
+from publish.render.pdf_join_structure import _serialized
+from publish.theme.theme import load_theme
+
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def joined(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], int]:
+    """The seeds' tagged book in many small parts; the parts joined and the most parts open at once."""
+    out = tmp_path_factory.mktemp("joined") / "book.pdf"
+    parts: list[Path] = []
+    open_parts: set[int] = set()
+    most = 0
+    real_join, real_open, real_close = pdf.join, pikepdf.open, pikepdf.Pdf.close
+
+    def join(given: list[Path], *args: object) -> None:
+        parts.extend(given)
+        real_join(given, *args)  # type: ignore[arg-type]
+
+    def tracked_open(path: Path, *args: object, **kwargs: object) -> pikepdf.Pdf:
+        nonlocal most
+        opened = real_open(path, *args, **kwargs)
+        if Path(path) in parts:
+            open_parts.add(id(opened))
+            most = max(most, len(open_parts))
+        return opened
+
+    def tracked_close(self: pikepdf.Pdf) -> None:
+        open_parts.discard(id(self))
+        real_close(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_parts, "CHUNK_CHARACTERS", 2000)
+        patch.setattr(pdf, "join", join)
+        patch.setattr(pikepdf, "open", tracked_open)
+        patch.setattr(pikepdf.Pdf, "close", tracked_close)
+        pdf.render(load_book(SEEDS).book, load_theme("default"), out, Progress(), RenderOptions(jobs=1))
+    return out, parts, most
+
+
+def test_the_join_holds_one_part_open_at_a_time(joined: tuple[Path, list[Path], int]) -> None:
+    """Each part is closed before the next one is opened, so the join's memory does not grow with
+    the parts' own object tables; what the book took from a closed part (its pages' contents, its
+    fonts) is still in the file."""
+    out, parts, most = joined
+    assert len(parts) > 10 and most == 1
+    with pikepdf.open(out) as book:
+        assert all(page.Contents and page.Resources.Font for page in book.pages[1:])
+        assert len({str(f.FontDescriptor.FontFile2.objgen) for page in book.pages for font in page.Resources.Font.values()
+                    for f in font.DescendantFonts}) < len(parts), "the parts' font subsets were merged"
+
+
+def test_the_structure_tree_is_appended_to_the_saved_book(joined: tuple[Path, list[Path], int], tmp_path: Path) -> None:
+    """The book is saved without a structure tree and the tree follows as an incremental update (its
+    own cross-reference section pointing back to the book's), so it is never held in memory whole."""
+    out, _, _ = joined
+    data = out.read_bytes()
+    assert data.count(b"startxref") == 2
+    first = tmp_path / "before.pdf"
+    first.write_bytes(data[:data.index(b"%%EOF") + 6])
+
+    def elements(path: Path) -> int:
+        with pikepdf.open(path) as pdf_file:
+            return sum(isinstance(o, pikepdf.Dictionary) and o.get("/Type") == pikepdf.Name.StructElem
+                       for o in pdf_file.objects)
+
+    with pikepdf.open(first) as before:
+        assert "/StructTreeRoot" not in before.Root and before.Root.MarkInfo.Marked
+    with pikepdf.open(out) as after:
+        assert after.Root.StructTreeRoot.K[0].S == "/Document" and after.trailer.Prev
+        assert after.check_pdf_syntax() == []
+    assert elements(first) == 0 and elements(out) > 500
+
+
+def test_structure_objects_are_written_as_they_were_read() -> None:
+    """Strings that look like references, escapes, UTF-16 text, numbers, names that need escaping
+    and nested containers come back the same when parsed; indirect objects become the numbers given."""
+    pdf_file = pikepdf.new()
+    element = pikepdf.Object.parse(rb"<</Alt (a \(1 0 R\) \\ b) /ActualText <FEFF00E4> /N -2 /R 0.125 /B true "
+                                   rb"/Z null /S /A#20B /K [1 2 <</Type /MCR /MCID 3>> []]>>")
+    assert pikepdf.Object.parse(_serialized(element, lambda o: 7)) == element
+    element.P = pdf_file.make_indirect(pikepdf.Dictionary())
+    assert b"/P 7 0 R" in _serialized(element, lambda o: 7)
