@@ -6,18 +6,17 @@ build leaves every previous output as it was.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import model as m
 from .cache import Cache, fingerprint
+from .collector import collection_paused, model_frozen
 from .diagnostics import INPUT_CODES, Code, Diagnostic, Severity, error
 from .output import build_time, commit_staged, discard_staged, remove_stale_staged, source_date_epoch, staged_path
 from .progress import Progress
@@ -93,7 +92,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     # While workers read the files, this process loads the collation table the resolver sorts with.
     read = read_folder(source, progress, cache, default_jobs() if jobs is None else jobs, meanwhile=load_collation,
                        memory=memory)
-    with progress.stage("resolving ids and links"):
+    with progress.stage("resolving ids and links"), collection_paused():
         args = (read.metadata, read.front_matter, read.entries, source, build_time(source))
         resolution = previous and previous.resolution and update(previous.resolution, *args)
         if resolution and previous:
@@ -218,7 +217,7 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
                 temporary.mkdir(parents=True)
         # Formats that mark print pages come last, given the pages of a PDF rendered before them.
         results: dict[int, RenderResult] = {}
-        with _book_frozen():
+        with model_frozen():
             for n in sorted(range(len(jobs)), key=lambda n: _takes_print_edition(jobs[n].backend)):
                 job, temporary = jobs[n], staged.paths[n][0]
                 if _takes_print_edition(job.backend):
@@ -232,19 +231,6 @@ def render_staged(book: m.Book, jobs: list[Job], progress: Progress) -> Staged:
         staged.discard()
         raise
     return staged
-
-
-@contextmanager
-def _book_frozen() -> Iterator[None]:
-    """Render with everything alive so far (the read and resolved book: hundreds of thousands of
-    objects that outlive the rendering) out of the garbage collector's sight, so that rendering's
-    collections do not scan it again and again (a fifth of the DOCX backend's time for 300
-    entries); afterwards it is collectable again, for a preview server's next build."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _takes_print_edition(backend: Backend) -> bool:

@@ -10,6 +10,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "publish"
 BASE = {"publish", "publish.model", "publish.tree", "publish.diagnostics", "publish.output", "publish.progress",
+        "publish.collector",
         "publish.cache", "publish.names", "publish.xml_chars", "publish.cores"}
 """Shared by every stage: the model, its tree helpers, and support that knows no stage."""
 STAGES = ("theme", "read", "resolve", "render", "author")

@@ -1,6 +1,7 @@
 """Read source files in worker processes: the files are independent until resolution."""
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -14,6 +15,7 @@ from typing import Any
 
 from .. import model as m
 from ..cache import Cache, fingerprint
+from ..collector import collection_paused
 from ..cores import free_cores
 from ..diagnostics import Diagnostic
 from .reader import read_markdown
@@ -59,7 +61,8 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
     chunks = _chunks(tasks, size // (jobs * _BATCHES_PER_JOB) + 1)
     jobs = min(jobs, len(chunks), free_cores())
     if jobs > 1 and size >= PARALLEL_BYTES:
-        with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
+        # Here the model is only unpickled: no cycles to collect (the workers collect as usual).
+        with collection_paused(), ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
             pickled = pool.map(_read_chunk, chunks, [language] * len(chunks), [folder] * len(chunks))
             meanwhile()
             for chunk, data in zip(chunks, pickled):
@@ -104,6 +107,7 @@ def _read_one(task: ReadTask, language: str, cache: Cache | None) -> Read:
 
 def _read_chunk(tasks: list[ReadTask], language: str, folder: Path | None) -> bytes:
     """Runs in a worker: read and cache the files, and send their models back pickled."""
+    gc.enable()  # paused in the process that forked this one; parsing makes cycles
     cache = Cache(folder) if folder else None
     reads = [_read_one(task, language, cache) for task in tasks]
     out = io.BytesIO()
