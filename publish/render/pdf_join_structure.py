@@ -14,6 +14,10 @@ from pikepdf import Array, Dictionary, Name
 OBJECTS_PER_STREAM = 100
 """Objects packed into one compressed object stream of the appended structure tree."""
 
+_LEVEL = 6
+"""Deflate's level for the tree's streams: with 9 the join of 300 entries took 3.8 s, with 6 2.9 s,
+for a file 1 % larger."""
+
 ROW = struct.Struct(">BIH")
 """A cross-reference stream row (``/W [1 4 2]``): type, offset or object stream, generation or index."""
 
@@ -190,7 +194,7 @@ class _Update:
         self._write(catalog, body)
         number = self.reserve()
         self._row(number, 1, self.file.tell(), 0)
-        data = zlib.compress(catalog_row + bytes(self.table), 9)
+        data = zlib.compress(catalog_row + bytes(self.table), _LEVEL)
         ids = b"<%s><%s>" % (first_id.hex().encode(), self.digest.hexdigest().encode())
         head = _dictionary({"/Type": b"/XRef", "/Size": b"%d" % (number + 1),
                             "/Index": b"[%d 1 %d %d]" % (catalog, self.first, number + 1 - self.first),
@@ -206,13 +210,15 @@ class _Update:
         if not self.pending:
             return
         stream = self.reserve()
-        offsets, body = [], b""
+        offsets, texts, size = [], [], 0
         for position, (number, text) in enumerate(self.pending):
-            offsets.append(b"%d %d" % (number, len(body)))
+            offsets.append(b"%d %d" % (number, size))
             self._row(number, 2, stream, position)
-            body += text + b"\n"
+            texts.append(text + b"\n")
+            size += len(text) + 1
         head = b" ".join(offsets) + b"\n"
-        data = zlib.compress(head + body, 9)
+        body = b"".join(texts)
+        data = zlib.compress(head + body, _LEVEL)
         self._write(stream, _dictionary({"/Type": b"/ObjStm", "/N": b"%d" % len(self.pending), "/First": b"%d" % len(head),
                                          "/Filter": b"/FlateDecode", "/Length": b"%d" % len(data)})
                     + b"\nstream\n" + data + b"\nendstream")
