@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 
 import latex2mathml.converter
 
@@ -39,8 +40,10 @@ class MathError(ValueError):
     """TeX that cannot be typeset; the message says briefly what is wrong."""
 
 
+@lru_cache(maxsize=4096)
 def mathml(tex: str, display: bool) -> str:
-    """``<math>`` for a formula, with its TeX as ``alttext``; raises MathError."""
+    """``<math>`` for a formula, with its TeX as ``alttext``; raises MathError. Remembered: a book
+    writes its formulas more than once (the DOCX's math check, the PDF's and the EPUB's pages)."""
     tex = without_invalid_xml(tex)  # the reader takes them out; this writer must not depend on it
     root = tex_to_mathml(tex, display)
     root.attrib = {"xmlns": MATHML, "alttext": tex, **root.attrib}
