@@ -47,7 +47,8 @@ def join(first: Parts, second: Parts) -> tuple[Parts, etree._Element]:
     joined.number_notes()
     joined.number_lists()
     document = parse_part(first["word/document.xml"])
-    notes = [parse_part(first[f"word/{kind}.xml"]) for kind in _NOTES if f"word/{kind}.xml" in first]
+    notes = [joined.note_roots.get(kind) or parse_part(first[f"word/{kind}.xml"])
+             for kind in _NOTES if f"word/{kind}.xml" in first]
     # Larger than any number the first uses, notes and comments included: never a collision.
     joined.bookmark_offset = 1 + max(_numbers([document, *notes], f"{_W}*"), default=-1)
     joined.drawing_offset = 1 + max(_numbers([document], f"{{{WP}}}docPr", "id"), default=-1)
@@ -88,6 +89,7 @@ class _Joining:
     their_relationships: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
     taken_ids: dict[str, set[str]] = field(default_factory=dict)
     types: etree._Element | None = None
+    their_types: etree._Element | None = None
 
     def number_notes(self) -> None:
         """A new number for each entry of the second's notes and comments, after the first's."""
@@ -96,7 +98,7 @@ class _Joining:
             if name not in self.second:
                 continue
             if name not in self.parts:
-                self._add_part(name, _emptied(self.second[name], lambda e: _is_content(e)), kind)
+                self._add_part(name, _emptied(self.second[name], _is_content), kind)
             root = parse_part(self.parts[name])
             self.note_roots[kind] = root
             taken = max((int(e.get(_ID)) for e in root.iter(f"{_W}{entry}")), default=0)
@@ -222,8 +224,7 @@ class _Joining:
         """A part the second has and the first lacks (notes, comments, numbering)."""
         self.parts[name] = data
         types = self._types()
-        override = next(o for o in parse_part(self.second["[Content_Types].xml"]) if o.get("PartName") == f"/{name}")
-        types.append(override)
+        types.append(next(o for o in self._their_types() if o.get("PartName") == f"/{name}"))
         relationship = next(r for r in parse_part(self.second[_rels_of("document")]) if r.get("Target") == f"{kind}.xml")
         relationship.set("Id", self._free_id("document"))
         self._relationships_of("document").append(relationship)
@@ -231,7 +232,7 @@ class _Joining:
     def _add_type(self, name: str, joined: str) -> None:
         """The content type the second gives part ``name``, for the joined part ``joined``."""
         types = self._types()
-        theirs = parse_part(self.second["[Content_Types].xml"])
+        theirs = self._their_types()
         override = next((o for o in theirs.iter(f"{{{_TYPES}}}Override") if o.get("PartName") == f"/{name}"), None)
         if override is not None:
             override.set("PartName", f"/{joined}")
@@ -246,6 +247,12 @@ class _Joining:
         if self.types is None:
             self.types = parse_part(self.parts["[Content_Types].xml"])
         return self.types
+
+    def _their_types(self) -> etree._Element:
+        """The second's content types, read once (what is taken from them moves to the first's)."""
+        if self.their_types is None:
+            self.their_types = parse_part(self.second["[Content_Types].xml"])
+        return self.their_types
 
     def add_styles(self) -> None:
         """Styles the second half uses and the first does not have (pandoc adds some on use)."""
