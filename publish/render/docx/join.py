@@ -47,7 +47,7 @@ def join(first: Parts, second: Parts) -> tuple[Parts, etree._Element]:
     joined.number_notes()
     joined.number_lists()
     document = parse_part(first["word/document.xml"])
-    notes = [joined.note_roots.get(kind) or parse_part(first[f"word/{kind}.xml"])
+    notes = [joined.note_roots[kind] if kind in joined.note_roots else parse_part(first[f"word/{kind}.xml"])
              for kind in _NOTES if f"word/{kind}.xml" in first]
     # Larger than any number the first uses, notes and comments included: never a collision.
     joined.bookmark_offset = 1 + max(_numbers([document, *notes], f"{_W}*"), default=-1)
