@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
+from . import __version__
 from .author.book_toml import draft_book_toml
 from .author.fix import chosen_edits, plan, unified_diff, write
 from .author.new_entry import EntryExists, NewEntryError, new_entry
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="publish", description="Build reference books from one Markdown file per entry.")
+    parser.add_argument("--version", action="version", version=f"publish {__version__}")
     parser.set_defaults(command=None)
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser("check", help="read and resolve the book; print diagnostics and missing entries")

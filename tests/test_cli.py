@@ -238,3 +238,14 @@ def test_fix_shows_a_diff_and_writes_only_with_write(tmp_path: Path) -> None:
     assert (tmp_path / "A.md").read_text(encoding="utf-8").endswith("[y](#A)\n")
     assert "nothing to fix" in _run("fix", "--source", str(tmp_path)).stdout
     assert "Exit status" in _run("fix", "--help").stdout
+
+
+def test_version_names_the_release_and_the_source_it_runs() -> None:
+    from importlib.metadata import version
+
+    from publish import __version__
+
+    result = _run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"publish {__version__}"
+    assert __version__.startswith(version("publish") + "+")
