@@ -137,10 +137,10 @@ class _BookPdf:
         # the workers are gone: the join's memory does not come on top of theirs
         with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
             dividers = bool(self.theme.value("features", "letter_dividers"))
-            join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
-                 [part.continued and dividers for part in parts])
+            fonts = join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
+                         [part.continued and dividers for part in parts], store)
             # every round's parts: the next build's first round lays out the contents without numbers again
-            store.keep(self.theme.name, [*laid, *(path.stem for path in folios)])
+            store.keep(self.theme.name, [*laid, *(path.stem for path in folios), *fonts])
             stage.update(len(placement.sheets))
         pages = [laid[k].pages for k in used if k]
         return len(placement.sheets), _starts([pages[s.part][s.page].start if s.part is not None else None

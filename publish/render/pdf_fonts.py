@@ -4,9 +4,11 @@ WeasyPrint subsets fonts keeping glyph ids, so every part's subset of one font h
 order with different glyphs filled in; the union of those glyphs serves every part's text."""
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from io import BytesIO
+from typing import Protocol
 
 import pikepdf
 from fontTools.ttLib import TTFont
@@ -29,19 +31,36 @@ def font_descriptors(page: pikepdf.Object) -> Iterator[pikepdf.Object]:
                 stack.append(xobject.Resources)
 
 
-def share_fonts(pdf: pikepdf.Pdf, descriptors: Iterable[pikepdf.Object]) -> None:
+class MergedFonts(Protocol):
+    """Merged programs kept between joins, by the digest of the subsets merged: an edit seldom
+    changes a part's subsets, so the next join finds every merge done."""
+
+    def font(self, key: str) -> bytes | None: ...
+
+    def store_font(self, key: str, program: bytes) -> None: ...
+
+
+def share_fonts(pdf: pikepdf.Pdf, descriptors: Iterable[pikepdf.Object], memory: MergedFonts | None = None) -> list[str]:
     """Replace the per-part TrueType subsets of each font (``descriptors``, the book's font
-    descriptors) by one merged program, shared by all."""
+    descriptors) by one merged program, shared by all; ``memory`` keeps the merges. The keys of
+    the merged programs used."""
     groups: dict[str, list[pikepdf.Object]] = defaultdict(list)
     for descriptor in descriptors:
         groups[str(descriptor.FontName).split("+", 1)[-1]].append(descriptor)
+    keys = []
     for group in groups.values():
-        programs = {d.FontFile2.objgen: d.FontFile2 for d in group}
+        programs = list({d.FontFile2.objgen: d.FontFile2 for d in group}.values())
         if len(programs) < 2:
             continue
-        merged = _merged(list(programs.values()))
+        key = _merge_key(programs)
+        merged = memory.font(key) if memory is not None else None
         if merged is None:
-            continue
+            merged = _merged(programs)
+            if merged is None:
+                continue
+            if memory is not None:
+                memory.store_font(key, merged)
+        keys.append(key)
         shared = pdf.make_stream(merged)
         shared.Length1 = len(merged)
         for descriptor in group:
@@ -49,6 +68,15 @@ def share_fonts(pdf: pikepdf.Pdf, descriptors: Iterable[pikepdf.Object]) -> None
             # CIDSet would have to list the merged glyphs; PDF/A-2 makes it optional
             if "/CIDSet" in descriptor:
                 del descriptor["/CIDSet"]
+    return keys
+
+
+def _merge_key(programs: list[pikepdf.Stream]) -> str:
+    """What a merge depends on: the subsets, in the order merged."""
+    digest = hashlib.sha256(b"merged TrueType 1")
+    for program in programs:
+        digest.update(hashlib.sha256(program.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _merged(programs: list[pikepdf.Stream]) -> bytes | None:

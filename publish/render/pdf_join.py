@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
-from .pdf_fonts import font_descriptors, share_fonts
+from .pdf_fonts import MergedFonts, font_descriptors, share_fonts
 from .pdf_join_structure import append_structure, shift_parent_keys
 from .pdf_layout import PART_LINK
 
@@ -24,25 +24,28 @@ class Sheet:
     """The page's index in its part."""
 
 
-def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path, nested: list[bool]) -> None:
+def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path, nested: list[bool],
+         fonts: MergedFonts | None = None) -> list[str]:
     """Write ``out``: the parts' pages in ``sheets`` order, each with its folio stamped on, with one
     table of named destinations, one outline, one structure tree (tagged parts) and one copy of
-    every font. A part ``nested`` (a later chunk of a letter) puts its outline items below the
-    last item of the part before.
+    every font (merged once, then kept in ``fonts``: the keys of those it used are returned). A
+    part ``nested`` (a later chunk of a letter) puts its outline items below the last item of the
+    part before.
 
     One part is open at a time: everything the book takes from it is copied before it is closed
     (its page contents and font programs are read from its file when the book is saved). The
     structure tree, most of a tagged book's objects, is not held at all: it is appended to the
     saved book part by part. So the join's memory grows with the book's pages and anchors only."""
-    pages, tagged = _save_pages(parts, sheets, folio_layers, out, nested)
+    pages, tagged, font_keys = _save_pages(parts, sheets, folio_layers, out, nested, fonts)
     if tagged:  # the book's objects are gone by now: the tree's memory does not come on top of theirs
         append_structure(out, parts, pages)
+    return font_keys
 
 
 def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path,
-                nested: list[bool]) -> tuple[list[list[int]], bool]:
-    """Write ``out`` without the structure tree: each part's pages' indices in the book, and whether
-    any part is tagged."""
+                nested: list[bool], fonts: MergedFonts | None) -> tuple[list[list[int]], bool, list[str]]:
+    """Write ``out`` without the structure tree: each part's pages' indices in the book, whether
+    any part is tagged, and the keys of the merged fonts."""
     with ExitStack() as layers:
         folios = [page for path in folio_layers for page in layers.enter_context(pikepdf.open(path)).pages]
         book = pikepdf.new()
@@ -81,9 +84,9 @@ def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path]
             [x for name in sorted(destinations) for x in (String(name), destinations[name])]))))
         with book.open_outline() as book_outline:
             book_outline.root.extend(outline)
-        share_fonts(book, descriptors.values())
+        font_keys = share_fonts(book, descriptors.values(), fonts)
         book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return pages, tagged
+    return pages, tagged, font_keys
 
 
 def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import zlib
 from collections.abc import Callable
@@ -49,7 +50,7 @@ def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> N
     with pikepdf.open(path) as book:
         page_numbers = [page.obj.objgen[0] for page in book.pages]
         annotations = [[a.objgen[0] for a in page.obj.get("/Annots", Array())] for page in book.pages]
-        catalog = book.Root.objgen[0], {str(k): _serialized(v, lambda o: o.objgen[0]) for k, v in book.Root.items()}
+        catalog = book.Root.objgen[0], {str(k): _serialized(v, lambda objgen: objgen[0]) for k, v in book.Root.items()}
         info = book.trailer.Info.objgen[0]
         first_id = bytes(book.trailer.ID[0])
         size = int(book.trailer.Size)
@@ -73,7 +74,7 @@ def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> N
                 known[page.obj.objgen] = page_numbers[number]
                 for annotation, copied in zip(page.obj.get("/Annots", Array()), annotations[number]):
                     known[annotation.objgen] = copied
-            copy = _PartCopy(update, known)
+            copy = _PartCopy(update, source, known)
             for top in _kids(tree):
                 if top.get("/S") == Name.Document:
                     known[top.objgen] = document
@@ -107,38 +108,44 @@ class _PartCopy:
     """The objects of one part's structure tree, numbered for the book when first referred to and
     written by ``drain``; pages, annotations and the part's root map to the book's objects."""
 
-    def __init__(self, update: _Update, known: dict[tuple[int, int], int]) -> None:
-        self.update, self.known = update, known
-        self.queue: list[pikepdf.Object] = []
+    def __init__(self, update: _Update, source: pikepdf.Pdf, known: dict[tuple[int, int], int]) -> None:
+        self.update, self.source, self.known = update, source, known
+        self.queue: list[tuple[int, int]] = []
 
-    def number(self, obj: pikepdf.Object) -> int:
-        if obj.objgen not in self.known:
-            self.known[obj.objgen] = self.update.reserve()
-            self.queue.append(obj)
-        return self.known[obj.objgen]
+    def number(self, objgen: tuple[int, int]) -> int:
+        if objgen not in self.known:
+            self.known[objgen] = self.update.reserve()
+            self.queue.append(objgen)
+        return self.known[objgen]
 
     def serialized(self, obj: object) -> bytes:
         return _serialized(obj, self.number)
 
     def drain(self) -> None:
         while self.queue:
-            obj = self.queue.pop()
-            number = self.known[obj.objgen]
+            objgen = self.queue.pop()
+            obj = self.source.get_object(objgen)
             if isinstance(obj, pikepdf.Stream):
                 entries = {str(k): self.serialized(v) for k, v in obj.stream_dict.items() if k != "/Length"}
-                self.update.add_stream(number, entries, obj.read_raw_bytes())
+                self.update.add_stream(self.known[objgen], entries, obj.read_raw_bytes())
             else:
-                self.update.add(_serialized(obj, self.number, top=True), number)
+                self.update.add(_serialized(obj, self.number, top=True), self.known[objgen])
 
 
-def _serialized(obj: object, number: Callable[[pikepdf.Object], int], top: bool = False) -> bytes:
-    """PDF syntax for ``obj``, indirect objects inside it (or it, unless ``top``) as references numbered by ``number``."""
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect and not top:
-        return b"%d 0 R" % number(obj)
-    if isinstance(obj, Dictionary):
-        return _dictionary({str(k): _serialized(v, number) for k, v in obj.items()})
-    if isinstance(obj, Array):
-        return b"[" + b" ".join(_serialized(item, number) for item in obj) + b"]"
+_REFERENCE = re.compile(rb"(\((?:[^\\)]|\\.)*\))|(?<=[\s\[])(\d+) (\d+) R")
+"""In qpdf's syntax for an object: a literal string (its parentheses always escaped: left alone),
+or an indirect reference ``n g R`` (always after a space or ``[``)."""
+
+
+def _serialized(obj: object, number: Callable[[tuple[int, int]], int], top: bool = False) -> bytes:
+    """PDF syntax for ``obj``, indirect objects inside it (or it, unless ``top``) as references
+    numbered by ``number`` (given their ``objgen``). qpdf writes the syntax; only the references
+    are renumbered, so a string that looks like one stays as it is."""
+    if isinstance(obj, pikepdf.Object):
+        if obj.is_indirect and not top:
+            return b"%d 0 R" % number(obj.objgen)
+        text = obj.unparse(resolved=True)
+        return _REFERENCE.sub(lambda m: m[1] or b"%d 0 R" % number((int(m[2]), int(m[3]))), text)
     if isinstance(obj, bool):
         return b"true" if obj else b"false"
     if isinstance(obj, int):
@@ -147,7 +154,7 @@ def _serialized(obj: object, number: Callable[[pikepdf.Object], int], top: bool 
         return format(obj, "f").encode()
     if obj is None:
         return b"null"
-    return obj.unparse()  # type: ignore[union-attr]  # names, strings
+    raise TypeError(f"not a PDF object: {obj!r}")
 
 
 def _name(name: str) -> bytes:

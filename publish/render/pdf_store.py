@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..cache import Cache
+from ..output import write_atomically
 from .pdf_layout import LaidOut, PageFacts
 
 KIND = "pdf-parts"
@@ -14,7 +15,8 @@ USED = "pdf-parts-used"
 
 
 class PartStore:
-    """One folder of laid-out parts, named by the key of everything their layout depends on.
+    """One folder of laid-out parts, named by the key of everything their layout depends on, and of
+    the font programs their joins merged, named by the subsets merged.
 
     A record whose PDF is missing or differs from the digest it was stored with is ignored, as is
     any record the cache cannot decode: the part is laid out again. After a build, ``keep`` removes
@@ -42,6 +44,18 @@ class PartStore:
     def store(self, key: str, laid: LaidOut) -> None:
         pages = [[list(p.anchors), p.name, p.blank, list(p.start) if p.start else None] for p in laid.pages]
         self.cache.store(KIND, key, (_digest(self.pdf(key)), pages))
+
+    def font(self, key: str) -> bytes | None:
+        """A merged font program stored under ``key``, unless it is missing or not what was stored."""
+        try:
+            program = self.folder.joinpath(f"{key}.ttf").read_bytes()
+        except OSError:
+            return None
+        return program if self.cache.load(KIND, key) == hashlib.sha256(program).hexdigest() else None
+
+    def store_font(self, key: str, program: bytes) -> None:
+        write_atomically(self.folder / f"{key}.ttf", program)
+        self.cache.store(KIND, key, hashlib.sha256(program).hexdigest())
 
     def keep(self, owner: str, keys: Iterable[str]) -> None:
         """Remember that ``owner``'s build used ``keys``; remove every file of a part that no

@@ -24,9 +24,9 @@ def joined(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], 
     most = 0
     real_join, real_open, real_close = pdf.join, pikepdf.open, pikepdf.Pdf.close
 
-    def join(given: list[Path], *args: object) -> None:
+    def join(given: list[Path], *args: object) -> list[str]:
         parts.extend(given)
-        real_join(given, *args)  # type: ignore[arg-type]
+        return real_join(given, *args)  # type: ignore[arg-type]
 
     def tracked_open(path: Path, *args: object, **kwargs: object) -> pikepdf.Pdf:
         nonlocal most
@@ -89,6 +89,6 @@ def test_structure_objects_are_written_as_they_were_read() -> None:
     pdf_file = pikepdf.new()
     element = pikepdf.Object.parse(rb"<</Alt (a \(1 0 R\) \\ b) /ActualText <FEFF00E4> /N -2 /R 0.125 /B true "
                                    rb"/Z null /S /A#20B /K [1 2 <</Type /MCR /MCID 3>> []]>>")
-    assert pikepdf.Object.parse(_serialized(element, lambda o: 7)) == element
+    assert pikepdf.Object.parse(_serialized(element, lambda objgen: 7)) == element
     element.P = pdf_file.make_indirect(pikepdf.Dictionary())
-    assert b"/P 7 0 R" in _serialized(element, lambda o: 7)
+    assert b"/P 7 0 R" in _serialized(element, lambda objgen: 7)

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from publish import model as m
 from publish.build import load_book
 from publish.progress import Progress
-from publish.render import RenderOptions, pdf, pdf_parts
+from publish.render import RenderOptions, pdf, pdf_fonts, pdf_parts
 from publish.render.pdf_layout import PART_LINK
 from publish.theme.theme import load_theme
 
@@ -142,12 +142,33 @@ def test_a_corrupt_part_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.Mon
     _render(SEEDS, "default", tmp_path / "first.pdf", jobs=1, cache=cache)
     records = sorted((cache / "pdf-parts").glob("*.json"))
     files = sorted((cache / "pdf-parts").glob("*.pdf"))
+    fonts = sorted((cache / "pdf-parts").glob("*.ttf"))
+    assert fonts, "the join keeps the font programs it merged"
     records[0].write_text("{not json", encoding="utf-8")
     files[1].write_bytes(b"%PDF-1.7 truncated")
     files[2].unlink()
+    fonts[0].write_bytes(fonts[0].read_bytes()[:100])
     _, second, progress = _render(SEEDS, "default", tmp_path / "second.pdf", jobs=1, cache=cache)
     assert second.read_bytes() == (tmp_path / "first.pdf").read_bytes()
     assert any("from the cache" in name for name, _ in progress.timings)
+
+
+def test_an_edit_merges_no_font_again_and_the_kept_merges_make_the_same_book(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    book, _, _ = _render(source, "default", tmp_path / "before.pdf", jobs=1, cache=tmp_path / "cache")
+    entry = book.letters[-1].items[0]
+    entry.source.write_text(entry.source.read_text(encoding="utf-8") + "\nEin Satz mehr.\n", encoding="utf-8")
+    merges: list[int] = []
+    real_merged = pdf_fonts._merged
+    monkeypatch.setattr(pdf_fonts, "_merged", lambda programs: merges.append(len(programs)) or real_merged(programs))
+    _, edited, _ = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=tmp_path / "cache")
+    assert merges == []
+    _, fresh, _ = _render(source, "default", tmp_path / "fresh.pdf", jobs=1, cache=tmp_path / "empty")
+    assert merges, "without kept merges the fonts are merged"
+    assert edited.read_bytes() == fresh.read_bytes()
 
 
 def test_parts_are_byte_reproducible_with_and_without_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,4 +272,5 @@ def test_parts_no_build_uses_any_more_leave_the_cache(tmp_path: Path, monkeypatc
     assert printed <= now and not (folder / "0123abcd.pdf").exists()
     gone = default - now
     assert gone and len(now - printed) == len(default), "the edited letter's old part went, its new one came"
-    assert {p.suffix for p in gone} == {".pdf", ".json"}
+    # a merged font goes too when the edit changed a subset merged into it
+    assert {".pdf", ".json"} <= {p.suffix for p in gone} <= {".pdf", ".json", ".ttf"}
