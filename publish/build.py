@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,11 +78,13 @@ class Built:
 
 def load_book(source: Path, progress: Progress | None = None, cache: Cache | None = None,
               jobs: int | None = None, previous: LoadedBook | None = None,
-              memory: ReadMemory | None = None) -> LoadedBook:
+              memory: ReadMemory | None = None,
+              on_metadata: Callable[[m.Metadata], None] = lambda metadata: None) -> LoadedBook:
     """Read and resolve ``source`` (the reader is imported only now: markdown-it and its plugins);
     a large book's files are read in ``jobs`` worker processes (default: the cores).
     A preview passes the ``previous`` load of the same folder and its ``memory`` of the files read:
-    an edit of some entries' text then reads and resolves only those (the result is the same)."""
+    an edit of some entries' text then reads and resolves only those (the result is the same).
+    ``on_metadata`` is given the book's metadata before its files are read."""
     from .read.folder import read_folder
 
     progress = progress or Progress()
@@ -91,7 +93,7 @@ def load_book(source: Path, progress: Progress | None = None, cache: Cache | Non
     _, bad_epoch = source_date_epoch()
     # While workers read the files, this process loads the collation table the resolver sorts with.
     read = read_folder(source, progress, cache, default_jobs() if jobs is None else jobs, meanwhile=load_collation,
-                       memory=memory)
+                       memory=memory, on_metadata=on_metadata)
     with progress.stage("resolving ids and links"), collection_paused():
         args = (read.metadata, read.front_matter, read.entries, source, build_time(source))
         resolution = previous and previous.resolution and update(previous.resolution, *args)
@@ -150,11 +152,12 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
         return Built(None, (), tuple(current.values()))
     # The read cache is written while a backend waits for another program, else after rendering.
     reading = cache.deferring() if cache is not None else None
-    loaded = load_book(source, progress, reading, options.jobs)
+    todo = [b for b in backends if b.name not in current]
+    loaded = load_book(source, progress, reading, options.jobs,
+                       on_metadata=lambda metadata: _prepare(todo, metadata, options))
     try:
         if loaded.fails(strict) or loaded.book is None:
             return Built(loaded, (), (), refused=True)
-        todo = [b for b in backends if b.name not in current]
         options = replace(options, meanwhile=reading.flush if reading is not None else options.meanwhile)
         jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
         staged = render_staged(loaded.book, jobs, progress)
@@ -169,6 +172,14 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
         for backend, result in zip(todo, placed):
             _remember(cache, out, backend, theme, keys[backend.name], result.path, source, loaded.book)
     return Built(loaded, placed, tuple(current.values()))
+
+
+def _prepare(backends: list[Backend], metadata: m.Metadata, options: RenderOptions) -> None:
+    """Let each backend that starts helpers start them now, while the book is read."""
+    for backend in backends:
+        prepare = getattr(backend, "prepare", None)
+        if prepare is not None:
+            prepare(metadata, options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,3 +173,20 @@ def test_up_to_date_sees_the_theme_the_build_date_and_the_program(tmp_path: Path
     else:
         monkeypatch.setattr(cache_module, "__version__", "99.0.0")
     assert not _current(source, out, themes)
+
+
+def test_a_backend_prepares_with_the_books_metadata_before_any_file_is_read(
+        toy: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """So the PDF's layout workers start while the files are read, not after."""
+    from publish.read import folder
+    from tests.render import toy_format
+
+    events: list[str] = []
+    real_read_files = folder.read_files
+    monkeypatch.setattr(toy_format, "prepare", lambda metadata, options: events.append(f"prepare {metadata.title}"),
+                        raising=False)
+    monkeypatch.setattr(folder, "read_files", lambda *args: events.append("read") or real_read_files(*args))
+    source = _book(tmp_path)
+    (source / "book.toml").write_text('[book]\ntitle = "Probe"\n', encoding="utf-8")
+    build_formats(source, tmp_path / "out", load_theme("default"), ["toy"], Progress())
+    assert events == ["prepare Probe", "read"]

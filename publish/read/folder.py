@@ -46,14 +46,17 @@ class ReadMemory:
 
 
 def read_folder(source: Path, progress: Progress, cache: Cache | None = None, jobs: int = 1,
-                meanwhile: Callable[[], None] = lambda: None, memory: ReadMemory | None = None) -> ReadBook:
+                meanwhile: Callable[[], None] = lambda: None, memory: ReadMemory | None = None,
+                on_metadata: Callable[[m.Metadata], None] = lambda metadata: None) -> ReadBook:
     """Read every source file of ``source``; with a cache, unchanged files are not parsed again;
     with ``jobs`` above one, a large book's files are parsed in that many worker processes while
-    this one runs ``meanwhile``; ``memory`` is updated to this call's files."""
+    this one runs ``meanwhile``; ``memory`` is updated to this call's files. ``on_metadata`` is
+    given the book's metadata before any file is parsed."""
     config, diagnostics = load_config(source)
     sources, found = gather_sources(source, config.sources, memory.decoded if memory is not None else None)
     diagnostics += found
     metadata = merge_metadata(config, sources.metadata)
+    on_metadata(metadata)
     known = memory.files if memory is not None else {}
     keys = [(file, metadata.language, config.sources) for file in sources.files]
     todo = [file for file, key in zip(sources.files, keys) if key not in known]

@@ -71,7 +71,9 @@ class Backend(Protocol):
         """Write the format to ``out``. A backend whose module sets ``takes_print_edition = True``
         is also given ``print_edition=``, the pages of a PDF of the same build (or None); one whose
         output depends on an outside program names it in an optional ``tools() -> str`` (the
-        up-to-date check compares it)."""
+        up-to-date check compares it), and one that starts helpers (worker processes) before it
+        renders, in an optional ``prepare(metadata, options)``, which the build calls as soon as
+        the book's metadata is read, so they start while the files are read."""
         ...
 
     def linker(self, book: m.Book) -> Callable[[str], str]:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
+from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import weasyprint
 from markupsafe import escape
 
 from .. import model as m
@@ -18,10 +19,10 @@ from ..cache import fingerprint, folder_fingerprint
 from ..progress import Progress
 from ..theme.theme import Theme
 from ..tree import walk
-from . import RenderError, RenderOptions, RenderResult
+from . import RenderError, RenderOptions, RenderResult, hyphenation
 from .html.book import BookHtml
 from .pdf_join import join
-from .pdf_layout import LaidOut, LayoutTask, lay_out
+from .pdf_task import LaidOut, LayoutTask, lay_out
 from .pdf_parts import Part, Placement, carried, part_context, place, plan_parts, sides_matter, starts_right
 from .pages import PageStart, containers
 from .pdf_store import PartStore
@@ -33,6 +34,9 @@ folder = False
 MAX_ROUNDS = 5
 """Layout rounds before giving up: the first lays out every part, the next the table of contents
 and the index with the numbers found; a third is needed only when the contents changed length."""
+
+LAYOUT_MODULE = f"{__package__}.pdf_layout"
+"""What the workers' fork server imports (WeasyPrint with it): the build itself does not."""
 
 FOLIO_PAGES = 500
 """Pages in one layer of folios: the layers are laid out in parallel, each in bounded memory."""
@@ -98,7 +102,7 @@ class _BookPdf:
         parts = plan_parts(self.book, self.theme)
         counters = carried(self.book, parts)
         css = self.css("body")
-        base = fingerprint(weasyprint.__version__, self.variant or "", folder_fingerprint(self.theme.folders),
+        base = fingerprint(version("weasyprint"), self.variant or "", folder_fingerprint(self.theme.folders),
                            self._assets())
         sided = sides_matter(self.theme)
 
@@ -120,7 +124,7 @@ class _BookPdf:
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
         used: list[str | None] = []
-        with _workers(jobs) as run:
+        with _workers(jobs, [self.book.metadata.language]) as run:
             for _ in range(MAX_ROUNDS):
                 tasks = [task(i, placement) for i in range(len(parts))]
                 keys = [t.key if t else None for t in tasks]
@@ -220,10 +224,29 @@ class _PartTask(NamedTuple):
     make: Callable[[], LayoutTask]
 
 
+def prepare(metadata: m.Metadata, options: RenderOptions) -> None:
+    """While the book is read: start the layout workers' fork server, if the book will be laid out
+    in parts by more than one worker."""
+    if options.parts and options.jobs > 1:
+        _fork_server([metadata.language])
+
+
+def _fork_server(languages: list[str]) -> multiprocessing.context.BaseContext:
+    """The layout workers' context. Its fork server, started here unless it runs, has WeasyPrint
+    imported and the hyphenation patterns of ``languages`` parsed: every worker forked has them."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([LAYOUT_MODULE, hyphenation.__name__])
+    with hyphenation.given_to_children(languages):
+        multiprocessing.forkserver.ensure_running()
+    return context
+
+
 @contextmanager
-def _workers(jobs: int) -> Iterator[Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]]:
-    """Run layout tasks in ``jobs`` worker processes (started when first needed), or here for one job.
-    A task is taken from the iterable only when a worker is free for it."""
+def _workers(jobs: int, languages: list[str]) -> Iterator[Callable[[Iterable[LayoutTask]],
+                                                                  Iterator[tuple[LayoutTask, LaidOut]]]]:
+    """Run layout tasks in ``jobs`` worker processes (started when first needed, with the
+    hyphenation patterns of ``languages`` parsed), or here for one job. A task is taken from the
+    iterable only when a worker is free for it."""
     executors: list[ProcessPoolExecutor] = []
 
     def run(tasks: Iterable[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
@@ -233,8 +256,7 @@ def _workers(jobs: int) -> Iterator[Callable[[Iterable[LayoutTask]], Iterator[tu
         if not executors:
             # A fresh process per part (forked from a server that has WeasyPrint imported): memory a
             # part's layout took is given back, so a worker holds one part's layout at most.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([lay_out.__module__])
+            context = _fork_server(languages)
             executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1))
         waiting = iter(tasks)
         futures: dict[Future[LaidOut], LayoutTask] = {}

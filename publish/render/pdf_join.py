@@ -12,7 +12,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
 from .pdf_fonts import MergedFonts, font_descriptors, share_fonts
 from .pdf_join_structure import append_structure, shift_parent_keys
-from .pdf_layout import PART_LINK
+from .pdf_task import PART_LINK
 
 
 @dataclass(frozen=True)

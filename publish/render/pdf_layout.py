@@ -5,9 +5,6 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import weasyprint
 
@@ -15,47 +12,7 @@ from ..output import write_atomically
 from .fetcher import SafeFetcher
 from .pages import page_keys
 from .pdf_structure import refine_structure
-
-PART_LINK = "x-publish-anchor:"
-"""Links to an anchor in another part leave a part as URI links with this prefix; the join turns
-them back into links to the named destination."""
-
-
-@dataclass(frozen=True)
-class LayoutTask:
-    """One document to lay out, picklable for a worker process."""
-
-    html: str
-    base_url: str
-    roots: tuple[Path, ...]
-    """Folders the document may read files from."""
-    variant: str | None
-    """WeasyPrint's ``pdf_variant`` (``pdf/a-2b``), or None."""
-    out: Path
-    drop_first: bool = False
-    """The first page only sets the parity (a part that starts on a left-hand page); it is not written."""
-    containers: frozenset[str] = frozenset()
-    """Ids of the entries, front matter and index: each page reports where it begins in them."""
-
-
-@dataclass(frozen=True)
-class PageFacts:
-    """What the join needs to know of one laid-out page."""
-
-    anchors: tuple[str, ...]
-    name: str
-    """The CSS page name (``titlepage``), or ""."""
-    blank: bool
-    """A page WeasyPrint left blank for a right/left break."""
-    start: tuple[str, int] | None = None
-    """(part, block) where the page begins (see ``pages.PageStart``), if it begins in one."""
-
-
-@dataclass(frozen=True)
-class LaidOut:
-    pages: tuple[PageFacts, ...]
-    errors: tuple[str, ...]
-    """WeasyPrint's errors: when there are any, nothing was written."""
+from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
 
 
 def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:

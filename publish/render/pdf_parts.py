@@ -11,7 +11,7 @@ from .. import model as m
 from ..theme.theme import Theme
 from ..tree import walk
 from .pdf_join import Sheet
-from .pdf_layout import LaidOut
+from .pdf_task import LaidOut
 
 
 UNDATED = "2000-01-01T00:00:00Z"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..cache import Cache
 from ..output import write_atomically
-from .pdf_layout import LaidOut, PageFacts
+from .pdf_task import LaidOut, PageFacts
 
 KIND = "pdf-parts"
 USED = "pdf-parts-used"

@@ -4,9 +4,12 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import weasyprint
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -16,7 +19,7 @@ from publish.build import load_book
 from publish.tree import stringify, typeset_text
 from publish.theme.theme import load_theme
 
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.render.conftest import corpus_source, rendered
 from tests.resolve.test_images import png
 
@@ -170,13 +173,13 @@ def test_index_page_numbers_are_where_entries_start(default_pdf: tuple[m.Book, P
 def test_failed_layout_leaves_the_previous_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "book.pdf"
     out.write_bytes(b"%PDF previous good build")
-    real_render = pdf.weasyprint.HTML.render
+    real_render = weasyprint.HTML.render
 
     def broken(self, *args, **kwargs):  # noqa: ANN001, ANN202
         logging.getLogger("weasyprint").error("No anchor #%s for internal URI reference", "Nowhere")
         return real_render(self, *args, **kwargs)
 
-    monkeypatch.setattr(pdf.weasyprint.HTML, "render", broken)
+    monkeypatch.setattr(weasyprint.HTML, "render", broken)
     with pytest.raises(pdf.RenderError, match="No anchor #Nowhere"):  # one pass: the layout runs in this process
         pdf.render(load_book(SEEDS).book, load_theme("default"), out, options=RenderOptions(jobs=1, parts=False))
     assert out.read_bytes() == b"%PDF previous good build"
@@ -271,7 +274,7 @@ def test_links_to_headings_and_index_marks_name_them_not_their_entry(default_pdf
 def test_layout_workers_take_a_task_only_when_one_is_free(tmp_path: Path) -> None:
     """The parts' HTML is made as a worker becomes free for it: when the first part comes back,
     at most one more than the workers has been taken (the main process never holds every part's HTML)."""
-    from publish.render.pdf_layout import LayoutTask
+    from publish.render.pdf_task import LayoutTask
 
     taken: list[int] = []
 
@@ -281,8 +284,29 @@ def test_layout_workers_take_a_task_only_when_one_is_free(tmp_path: Path) -> Non
             yield LayoutTask(f"<p>Teil {n}</p>", tmp_path.as_uri() + "/", (tmp_path,), None, tmp_path / f"{n}.pdf")
 
     seen = []
-    with pdf._workers(2) as run:
+    with pdf._workers(2, ["de-DE"]) as run:
         for task, laid in run(tasks()):  # type: ignore[arg-type]
             seen.append(len(taken))
             assert not laid.errors and task.out.is_file()
     assert len(seen) == 5 and seen[0] <= 3
+
+
+def test_layout_workers_start_with_weasyprint_and_the_books_hyphenation_loaded_and_the_build_without(
+        tmp_path: Path) -> None:
+    """Forked from a server that imported WeasyPrint and parsed the book language's patterns, a
+    worker parses them no more (0.4 s a part for German); the build's own process never imports
+    WeasyPrint when it lays out in parts."""
+    (tmp_path / "probe.py").write_text("import pyphen, sys\n\n\ndef loaded(_):\n"
+                                       "    return sorted(path.name for path in pyphen.hdcache), 'weasyprint' in sys.modules\n")
+    script = f"""
+import sys, concurrent.futures
+sys.path.insert(0, {str(tmp_path)!r})
+import probe
+from publish.render import pdf
+
+context = pdf._fork_server(["de-DE"])
+with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+    print(pool.submit(probe.loaded, 0).result(), probe.loaded(0))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "(['hyph_de_DE.dic'], True) ([], False)"

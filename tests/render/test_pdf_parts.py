@@ -16,7 +16,7 @@ from publish import model as m
 from publish.build import load_book
 from publish.progress import Progress
 from publish.render import RenderOptions, pdf, pdf_fonts, pdf_parts
-from publish.render.pdf_layout import PART_LINK
+from publish.render.pdf_task import PART_LINK
 from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
