@@ -63,16 +63,22 @@ def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path]
                 if part == 0:
                     _take_document_facts(book, source)
                 placed: dict[tuple[int, int], pikepdf.Object] = {}
+                walked: set[tuple[int, int]] = set()
                 for number, sheet in numbered:
                     pages[part].append(number)
                     source_page = source.pages[sheet.page]
                     book.pages.append(source_page)
                     page = book.pages[-1]
                     placed[source_page.obj.objgen] = page.obj
+                    # a part's pages share their resources: their fonts are looked for once
+                    resources = page.obj.get("/Resources")
+                    if resources is None or not resources.is_indirect or resources.objgen not in walked:
+                        walked.add(resources.objgen if resources is not None else (0, 0))
+                        descriptors.update((d.objgen, d) for d in font_descriptors(page.obj))
                     if _has_text(folios[number]):  # title and blank pages have no folio
-                        _stamp(book, page, folios[number], Name(f"/Folio{number + 1}"))
+                        form = _stamp(book, page, folios[number], Name(f"/Folio{number + 1}"))
+                        descriptors.update((d.objgen, d) for d in font_descriptors(form))
                     _retarget_part_links(page)
-                    descriptors.update((d.objgen, d) for d in font_descriptors(page.obj))
                 keys = shift_parent_keys(source, list(placed.values()), keys)
                 tagged |= "/StructTreeRoot" in source.Root
                 for name, target in _destinations(source):
@@ -97,15 +103,16 @@ def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
     book.trailer.Info = book.copy_foreign(first.make_indirect(first.trailer.Info))
 
 
-def _stamp(book: pikepdf.Pdf, page: Page, folio: Page, name: Name) -> None:
+def _stamp(book: pikepdf.Pdf, page: Page, folio: Page, name: Name) -> pikepdf.Object:
     """Draw the folio page over ``page``, the page's own drawing state saved around its content,
-    marked as an artifact (page furniture, outside a tagged PDF's structure tree).
+    marked as an artifact (page furniture, outside a tagged PDF's structure tree): the folio's form.
 
     The name is the page's own: a part's pages may share one resource dictionary."""
     form = book.copy_foreign(folio.as_form_xobject())
     page.add_resource(form, Name.XObject, name)
     page.contents_add(book.make_stream(b"q\n"), prepend=True)
     page.contents_add(book.make_stream(b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))
+    return form
 
 
 def _has_text(page: Page) -> bool:

@@ -50,7 +50,8 @@ def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> N
     with pikepdf.open(path) as book:
         page_numbers = [page.obj.objgen[0] for page in book.pages]
         annotations = [[a.objgen[0] for a in page.obj.get("/Annots", Array())] for page in book.pages]
-        catalog = book.Root.objgen[0], {str(k): _serialized(v, lambda objgen: objgen[0]) for k, v in book.Root.items()}
+        unchanged = Renumbering(lambda objgen: objgen[0])
+        catalog = book.Root.objgen[0], {str(k): _serialized(v, unchanged) for k, v in book.Root.items()}
         info = book.trailer.Info.objgen[0]
         first_id = bytes(book.trailer.ID[0])
         size = int(book.trailer.Size)
@@ -111,6 +112,7 @@ class _PartCopy:
     def __init__(self, update: _Update, source: pikepdf.Pdf, known: dict[tuple[int, int], int]) -> None:
         self.update, self.source, self.known = update, source, known
         self.queue: list[tuple[int, int]] = []
+        self.renumbering = Renumbering(self.number)
 
     def number(self, objgen: tuple[int, int]) -> int:
         if objgen not in self.known:
@@ -119,7 +121,7 @@ class _PartCopy:
         return self.known[objgen]
 
     def serialized(self, obj: object) -> bytes:
-        return _serialized(obj, self.number)
+        return _serialized(obj, self.renumbering)
 
     def drain(self) -> None:
         while self.queue:
@@ -129,23 +131,41 @@ class _PartCopy:
                 entries = {str(k): self.serialized(v) for k, v in obj.stream_dict.items() if k != "/Length"}
                 self.update.add_stream(self.known[objgen], entries, obj.read_raw_bytes())
             else:
-                self.update.add(_serialized(obj, self.number, top=True), self.known[objgen])
+                self.update.add(_serialized(obj, self.renumbering, top=True), self.known[objgen])
 
 
-_REFERENCE = re.compile(rb"(\((?:[^\\)]|\\.)*\))|(?<=[\s\[])(\d+) (\d+) R")
-"""In qpdf's syntax for an object: a literal string (its parentheses always escaped: left alone),
-or an indirect reference ``n g R`` (always after a space or ``[``)."""
+class Renumbering:
+    """qpdf's syntax for an object with its indirect references numbered by ``number`` (given
+    their ``objgen``). Only references are renumbered, so a string that looks like one stays."""
+
+    PATTERN = re.compile(rb"(\((?:[^\\)]|\\.)*\))|(?<=[\s\[])(\d+) (\d+) R")
+    """A literal string (qpdf always escapes its parentheses: left alone), or an indirect
+    reference ``n g R`` (qpdf always writes one after a space or ``[``)."""
+
+    def __init__(self, number: Callable[[tuple[int, int]], int]) -> None:
+        self.number = number
+        self.references: dict[bytes, bytes] = {}
+        """Each reference met so far, as written: most are met often (a page, a parent)."""
+
+    def __call__(self, text: bytes) -> bytes:
+        return self.PATTERN.sub(self._reference, text)
+
+    def _reference(self, match: re.Match[bytes]) -> bytes:
+        if match[1]:
+            return match[1]
+        found = self.references.get(match[0])
+        if found is None:
+            found = self.references[match[0]] = b"%d 0 R" % self.number((int(match[2]), int(match[3])))
+        return found
 
 
-def _serialized(obj: object, number: Callable[[tuple[int, int]], int], top: bool = False) -> bytes:
+def _serialized(obj: object, renumbered: Renumbering, top: bool = False) -> bytes:
     """PDF syntax for ``obj``, indirect objects inside it (or it, unless ``top``) as references
-    numbered by ``number`` (given their ``objgen``). qpdf writes the syntax; only the references
-    are renumbered, so a string that looks like one stays as it is."""
+    ``renumbered``."""
     if isinstance(obj, pikepdf.Object):
         if obj.is_indirect and not top:
-            return b"%d 0 R" % number(obj.objgen)
-        text = obj.unparse(resolved=True)
-        return _REFERENCE.sub(lambda m: m[1] or b"%d 0 R" % number((int(m[2]), int(m[3]))), text)
+            return b"%d 0 R" % renumbered.number(obj.objgen)
+        return renumbered(obj.unparse(resolved=True))
     if isinstance(obj, bool):
         return b"true" if obj else b"false"
     if isinstance(obj, int):

@@ -9,7 +9,7 @@ import pytest
 from publish.build import load_book
 from publish.progress import Progress
 from publish.render import RenderOptions, pdf, pdf_parts
-from publish.render.pdf_join_structure import _serialized
+from publish.render.pdf_join_structure import Renumbering, _serialized
 from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
@@ -89,6 +89,6 @@ def test_structure_objects_are_written_as_they_were_read() -> None:
     pdf_file = pikepdf.new()
     element = pikepdf.Object.parse(rb"<</Alt (a \(1 0 R\) \\ b) /ActualText <FEFF00E4> /N -2 /R 0.125 /B true "
                                    rb"/Z null /S /A#20B /K [1 2 <</Type /MCR /MCID 3>> []]>>")
-    assert pikepdf.Object.parse(_serialized(element, lambda objgen: 7)) == element
+    assert pikepdf.Object.parse(_serialized(element, Renumbering(lambda objgen: 7))) == element
     element.P = pdf_file.make_indirect(pikepdf.Dictionary())
-    assert b"/P 7 0 R" in _serialized(element, lambda objgen: 7)
+    assert b"/P 7 0 R" in _serialized(element, Renumbering(lambda objgen: 7))
