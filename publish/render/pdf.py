@@ -119,7 +119,8 @@ class _BookPdf:
             # the HTML is made again (in milliseconds) when the part goes to a worker, so the main
             # process holds only the HTML of the parts being laid out, not of every part
             return _PartTask(key, len(page), lambda: LayoutTask(html(index, placement, right), self.base_url, self.roots,
-                                                                self.variant, store.pdf(key), not right, self.containers))
+                                                                self.variant, store.pdf(key), not right, self.containers,
+                                                                tree=True))
 
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
@@ -141,8 +142,10 @@ class _BookPdf:
         # the workers are gone: the join's memory does not come on top of theirs
         with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
             dividers = bool(self.theme.value("features", "letter_dividers"))
-            fonts = join([store.pdf(k) for k in used if k], placement.sheets, folios, out,
-                         [part.continued and dividers for part in parts], store)
+            keys = [k for k in used if k]
+            fonts = join([store.pdf(k) for k in keys], placement.sheets, folios, out,
+                         [part.continued and dividers for part in parts], store,
+                         lambda part, fresh: store.tree(keys[part], fresh))
             # every round's parts: the next build's first round lays out the contents without numbers again
             store.keep(self.theme.name, [*laid, *(path.stem for path in folios), *fonts])
             stage.update(len(placement.sheets))

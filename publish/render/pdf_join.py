@@ -1,7 +1,7 @@
 """Joining separately laid-out PDF parts into one book with pikepdf: pages, folios, links, outline."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import groupby
@@ -12,6 +12,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
 from .pdf_fonts import MergedFonts, font_descriptors, share_fonts
 from .pdf_join_structure import append_structure, shift_parent_keys
+from .pdf_part_tree import PartTree, part_tree
 from .pdf_task import PART_LINK
 
 
@@ -25,12 +26,13 @@ class Sheet:
 
 
 def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path, nested: list[bool],
-         fonts: MergedFonts | None = None) -> list[str]:
+         fonts: MergedFonts | None = None, trees: Callable[[int, bool], PartTree | None] | None = None) -> list[str]:
     """Write ``out``: the parts' pages in ``sheets`` order, each with its folio stamped on, with one
     table of named destinations, one outline, one structure tree (tagged parts) and one copy of
     every font (merged once, then kept in ``fonts``: the keys of those it used are returned). A
     part ``nested`` (a later chunk of a letter) puts its outline items below the last item of the
-    part before.
+    part before. ``trees`` gives a part's structure tree, kept from its layout (default: read out
+    of the part).
 
     One part is open at a time: everything the book takes from it is copied before it is closed
     (its page contents and font programs are read from its file when the book is saved). The
@@ -38,7 +40,7 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
     saved book part by part. So the join's memory grows with the book's pages and anchors only."""
     pages, tagged, font_keys = _save_pages(parts, sheets, folio_layers, out, nested, fonts)
     if tagged:  # the book's objects are gone by now: the tree's memory does not come on top of theirs
-        append_structure(out, parts, pages)
+        append_structure(out, trees or (lambda part, fresh: part_tree(parts[part])), pages)
     return font_keys
 
 

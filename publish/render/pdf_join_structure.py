@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import struct
 import zlib
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Name
+
+from .pdf_part_tree import PartTree, Renumbering, number_tree, relocated, serialized
 
 OBJECTS_PER_STREAM = 100
 """Objects packed into one compressed object stream of the appended structure tree."""
@@ -38,20 +38,22 @@ def shift_parent_keys(source: pikepdf.Pdf, pages: list[pikepdf.Object], offset: 
     return offset + _key_count(tree)
 
 
-def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> None:
+def append_structure(path: Path, trees: Callable[[int, bool], PartTree | None], pages: list[list[int]]) -> None:
     """Append to the saved book ``path`` one structure tree: the elements below each tagged part's
     Document element become the kids of one Document, in part order, with the parent tree keys
     ``shift_parent_keys`` gave the book's pages; role and class maps and ID trees are merged.
-    ``pages`` are each part's pages' indices in the book.
+    ``trees`` gives each part's tree (None: not tagged), asked for one part at a time (and again,
+    read out of the part itself, if what it gave does not fit the part); ``pages`` are each part's
+    pages' indices in the book.
 
     The tree is written as an incremental update (object streams and a cross-reference stream)
-    while each part is open, so it is never held in memory: a tagged book has dozens of elements a
-    page, far more objects than all its pages."""
+    part by part, so it is never held in memory: a tagged book has dozens of elements a page, far
+    more objects than all its pages."""
     with pikepdf.open(path) as book:
         page_numbers = [page.obj.objgen[0] for page in book.pages]
         annotations = [[a.objgen[0] for a in page.obj.get("/Annots", Array())] for page in book.pages]
-        unchanged = Renumbering(lambda objgen: objgen[0])
-        catalog = book.Root.objgen[0], {str(k): _serialized(v, unchanged) for k, v in book.Root.items()}
+        unchanged = Renumbering(lambda objgen: b"%d 0 R" % objgen[0])
+        catalog = book.Root.objgen[0], {str(k): serialized(v, unchanged) for k, v in book.Root.items()}
         info = book.trailer.Info.objgen[0]
         first_id = bytes(book.trailer.ID[0])
         size = int(book.trailer.Size)
@@ -65,33 +67,33 @@ def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> N
     ids: dict[str, bytes] = {}
     maps: dict[str, dict[str, bytes]] = {}
     offset = 0
-    for part, part_path in enumerate(parts):
-        with pikepdf.open(part_path) as source:
-            tree = source.Root.get("/StructTreeRoot")
-            if tree is None:
-                continue
-            known = {tree.objgen: document}
-            for page, number in zip(source.pages, pages[part]):
-                known[page.obj.objgen] = page_numbers[number]
-                for annotation, copied in zip(page.obj.get("/Annots", Array()), annotations[number]):
-                    known[annotation.objgen] = copied
-            copy = _PartCopy(update, source, known)
-            for top in _kids(tree):
-                if top.get("/S") == Name.Document:
-                    known[top.objgen] = document
-                    kids += [copy.serialized(kid) for kid in _kids(top)]
-                else:
-                    kids.append(copy.serialized(top))
-            pairs = _number_tree(tree.ParentTree) if "/ParentTree" in tree else []
-            numbers += [(key + offset, copy.serialized(value)) for key, value in pairs]
-            names = _name_tree(tree.IDTree) if "/IDTree" in tree else []
-            for index in range(0, len(names), 2):
-                ids.setdefault(str(names[index]), copy.serialized(names[index + 1]))
-            for key in ("/RoleMap", "/ClassMap"):
-                for name, value in tree.get(key, Dictionary()).items():
-                    maps.setdefault(key, {})[name] = copy.serialized(value)
-            copy.drain()
-            offset += max((key for key, _ in pairs), default=-1) + 1
+    for part, placed in enumerate(pages):
+        tree = trees(part, False)
+        if tree is None:
+            continue
+        base = update.next
+        where = ([page_numbers[n] for n in placed], [annotations[n] for n in placed])
+        try:
+            book_tree = _relocated(tree, base, *where, document)
+        except ValueError:  # a kept tree that is not the part's: read out of the part again
+            tree = trees(part, True)
+            assert tree is not None, "a part's own tree names only what the part has"
+            book_tree = _relocated(tree, base, *where, document)
+        for _ in tree.objects:
+            update.reserve()
+        streams = dict(tree.streams)
+        for number, body in enumerate(book_tree.objects):
+            if number in streams:
+                update.add_stream(base + number, body, streams[number])
+            else:
+                update.add(body, base + number)
+        kids += book_tree.kids
+        numbers += [(key + offset, value) for key, value in book_tree.numbers]
+        for name, value in book_tree.ids:
+            ids.setdefault(name, value)
+        for key, name, value in book_tree.maps:
+            maps.setdefault(key, {})[name] = value
+        offset += max((key for key, _ in tree.numbers), default=-1) + 1
     parent_tree = update.add(b"<</Nums[" + b" ".join(b"%d %s" % pair for pair in sorted(numbers)) + b"]>>")
     entries = {"/Type": b"/StructTreeRoot", "/K": b"[%d 0 R]" % document, "/ParentTree": b"%d 0 R" % parent_tree,
                "/ParentTreeNextKey": b"%d" % offset}
@@ -105,76 +107,14 @@ def append_structure(path: Path, parts: list[Path], pages: list[list[int]]) -> N
     update.finish(catalog[0], _dictionary({**catalog[1], "/StructTreeRoot": b"%d 0 R" % root}), info, first_id, previous)
 
 
-class _PartCopy:
-    """The objects of one part's structure tree, numbered for the book when first referred to and
-    written by ``drain``; pages, annotations and the part's root map to the book's objects."""
-
-    def __init__(self, update: _Update, source: pikepdf.Pdf, known: dict[tuple[int, int], int]) -> None:
-        self.update, self.source, self.known = update, source, known
-        self.queue: list[tuple[int, int]] = []
-        self.renumbering = Renumbering(self.number)
-
-    def number(self, objgen: tuple[int, int]) -> int:
-        if objgen not in self.known:
-            self.known[objgen] = self.update.reserve()
-            self.queue.append(objgen)
-        return self.known[objgen]
-
-    def serialized(self, obj: object) -> bytes:
-        return _serialized(obj, self.renumbering)
-
-    def drain(self) -> None:
-        while self.queue:
-            objgen = self.queue.pop()
-            obj = self.source.get_object(objgen)
-            if isinstance(obj, pikepdf.Stream):
-                entries = {str(k): self.serialized(v) for k, v in obj.stream_dict.items() if k != "/Length"}
-                self.update.add_stream(self.known[objgen], entries, obj.read_raw_bytes())
-            else:
-                self.update.add(_serialized(obj, self.renumbering, top=True), self.known[objgen])
-
-
-class Renumbering:
-    """qpdf's syntax for an object with its indirect references numbered by ``number`` (given
-    their ``objgen``). Only references are renumbered, so a string that looks like one stays."""
-
-    PATTERN = re.compile(rb"(\((?:[^\\)]|\\.)*\))|(?<=[\s\[])(\d+) (\d+) R")
-    """A literal string (qpdf always escapes its parentheses: left alone), or an indirect
-    reference ``n g R`` (qpdf always writes one after a space or ``[``)."""
-
-    def __init__(self, number: Callable[[tuple[int, int]], int]) -> None:
-        self.number = number
-        self.references: dict[bytes, bytes] = {}
-        """Each reference met so far, as written: most are met often (a page, a parent)."""
-
-    def __call__(self, text: bytes) -> bytes:
-        return self.PATTERN.sub(self._reference, text)
-
-    def _reference(self, match: re.Match[bytes]) -> bytes:
-        if match[1]:
-            return match[1]
-        found = self.references.get(match[0])
-        if found is None:
-            found = self.references[match[0]] = b"%d 0 R" % self.number((int(match[2]), int(match[3])))
-        return found
-
-
-def _serialized(obj: object, renumbered: Renumbering, top: bool = False) -> bytes:
-    """PDF syntax for ``obj``, indirect objects inside it (or it, unless ``top``) as references
-    ``renumbered``."""
-    if isinstance(obj, pikepdf.Object):
-        if obj.is_indirect and not top:
-            return b"%d 0 R" % renumbered.number(obj.objgen)
-        return renumbered(obj.unparse(resolved=True))
-    if isinstance(obj, bool):
-        return b"true" if obj else b"false"
-    if isinstance(obj, int):
-        return b"%d" % obj
-    if isinstance(obj, Decimal):
-        return format(obj, "f").encode()
-    if obj is None:
-        return b"null"
-    raise TypeError(f"not a PDF object: {obj!r}")
+def _relocated(tree: PartTree, base: int, pages: list[int], annotations: list[list[int]], document: int) -> PartTree:
+    """The tree with the book's references (see ``relocated``), all of it: a placeholder that names
+    nothing of the part fails before anything is written."""
+    book_refs = relocated(tree, base, pages, annotations, document)
+    return PartTree(tuple(book_refs(o) for o in tree.objects), tree.streams, tuple(book_refs(k) for k in tree.kids),
+                    tuple((key, book_refs(value)) for key, value in tree.numbers),
+                    tuple((name, book_refs(value)) for name, value in tree.ids),
+                    tuple((key, name, book_refs(value)) for key, name, value in tree.maps))
 
 
 def _name(name: str) -> bytes:
@@ -210,8 +150,10 @@ class _Update:
             self._flush()
         return number
 
-    def add_stream(self, number: int, entries: dict[str, bytes], data: bytes) -> None:
-        self._write(number, _dictionary({**entries, "/Length": b"%d" % len(data)}) + b"\nstream\n" + data + b"\nendstream")
+    def add_stream(self, number: int, dictionary: bytes, data: bytes) -> None:
+        """A stream object: ``dictionary`` (its syntax, ``<<…>>`` without ``/Length``) and its raw ``data``."""
+        head = dictionary.rstrip()[:-2] + b" /Length %d >>" % len(data)
+        self._write(number, head + b"\nstream\n" + data + b"\nendstream")
 
     def finish(self, catalog: int, body: bytes, info: int, first_id: bytes, previous: int) -> None:
         """Write the catalog again (object ``catalog`` of the saved book, now with the tree) and the
@@ -263,22 +205,5 @@ class _Update:
 
 
 def _key_count(tree: pikepdf.Object) -> int:
-    pairs = _number_tree(tree.ParentTree) if "/ParentTree" in tree else []
+    pairs = number_tree(tree.ParentTree) if "/ParentTree" in tree else []
     return max((key for key, _ in pairs), default=-1) + 1
-
-
-def _kids(node: pikepdf.Object) -> list[pikepdf.Object]:
-    kids = node.get("/K")
-    return list(kids) if isinstance(kids, Array) else [kids] if kids is not None else []
-
-
-def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
-    """(key, value) of a number tree, leaves in order."""
-    flat = node.get("/Nums", Array())
-    pairs = [(int(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2)]
-    return pairs + [pair for kid in node.get("/Kids", Array()) for pair in _number_tree(kid)]
-
-
-def _name_tree(node: pikepdf.Object) -> list[pikepdf.Object]:
-    """A name tree's flat ``[name value …]``, leaves in order."""
-    return [*node.get("/Names", Array()), *(item for kid in node.get("/Kids", Array()) for item in _name_tree(kid))]

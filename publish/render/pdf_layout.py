@@ -11,13 +11,15 @@ import weasyprint
 from ..output import write_atomically
 from .fetcher import SafeFetcher
 from .pages import page_keys
+from .pdf_part_tree import part_tree
 from .pdf_structure import refine_structure
 from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
 
 
 def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:
     """Lay ``task.html`` out and write its PDF to ``task.out`` (its structure tree refined, when it
-    is tagged); links to anchors it lacks leave as part links."""
+    is tagged, and read out for the join, when it is a part); links to anchors it lacks leave as
+    part links."""
     fetcher = SafeFetcher(task.roots)
     with weasyprint_errors() as errors:
         with _routed("weasyprint.progress", _PageCounter(on_page)) if on_page else _nothing():
@@ -32,7 +34,7 @@ def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> L
             write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=refine_structure))
     facts = tuple(PageFacts(tuple(page.anchors), page._page_box.page_type.name or "",
                             bool(page._page_box.page_type.blank), start) for page, start in zip(document.pages, starts))
-    return LaidOut(facts, tuple(errors))
+    return LaidOut(facts, tuple(errors), part_tree(task.out) if task.tree and not errors else None)
 
 
 def _part_link(link: tuple, anchors: set[str]) -> tuple:

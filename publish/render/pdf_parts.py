@@ -1,6 +1,7 @@
 """The book's PDF in parts: which parts there are, where each lands, and the page numbers that follow."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -54,11 +55,10 @@ class Placement:
     blank page the join inserts, ``folio-none`` for one WeasyPrint left blank)."""
 
 
-CHUNK_CHARACTERS = 80_000
-"""At most this many characters of entry text in one part (about 40 A4 pages of the sample): a
+CHUNK_CHARACTERS = 60_000
+"""At most this many characters of entry text in one part (about 27 A4 pages of the sample): a
 larger letter is laid out in chunks, each continuing on a new page, so a part's layout (its
-memory) stays bounded however large the book grows."""
-
+memory, and the wait for a proof after an edit) stays bounded however large the book grows."""
 
 def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
     """The parts in book order, cut where the theme starts a new page anyway; a letter whose
@@ -72,7 +72,7 @@ def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
         parts.append(Part("front", ("front",)))
     if right or feature("letter_new_page"):
         for i, group in enumerate(book.letters):
-            spans = _chunks([_characters(e) for e in group.items], CHUNK_CHARACTERS)
+            spans = _chunks([(e.id, _characters(e)) for e in group.items], CHUNK_CHARACTERS)
             if len(spans) == 1:
                 parts.append(Part(group.anchor, ("letters",), (i,), right=right, anchor=group.anchor))
                 continue
@@ -92,15 +92,27 @@ def _characters(entry: m.Entry) -> int:
                for n in walk(entry.blocks) if isinstance(n, (m.Str, m.Code, m.CodeBlock, m.Math)))
 
 
-def _chunks(sizes: list[int], limit: int) -> list[tuple[int, int]]:
-    """(start, end) of consecutive entries, each run at most ``limit`` characters (or one entry)."""
+def _chunks(entries: list[tuple[str, int]], limit: int) -> list[tuple[int, int]]:
+    """(start, end) of runs of consecutive entries (id, characters), each at most ``limit``
+    characters (or one entry). A run with a third of that also ends before an entry whose id's hash
+    picks it (one in four): the boundaries follow the entries, not the sums before them, so an
+    edit that grows or shrinks one entry mostly moves no boundary but its own run's, and the later
+    chunks of its letter keep their entries (and their layouts in the cache). Greedy runs (full to
+    ``limit``) would move every later boundary of the letter. Entries of ``limit`` characters or
+    less stay one run."""
+    if sum(size for _, size in entries) <= limit:
+        return [(0, len(entries))]
     spans, start, total = [], 0, 0
-    for n, size in enumerate(sizes):
-        if n > start and total + size > limit:
+    for n, (anchor, size) in enumerate(entries):
+        if n > start and (total + size > limit or (total >= limit // 3 and _starts_chunk(anchor))):
             spans.append((start, n))
             start, total = n, 0
         total += size
-    return [*spans, (start, len(sizes))]
+    return [*spans, (start, len(entries))]
+
+
+def _starts_chunk(anchor: str) -> bool:
+    return hashlib.blake2b(anchor.encode("utf-8", "surrogatepass"), digest_size=1).digest()[0] % 4 == 0
 
 
 def sides_matter(theme: Theme) -> bool:

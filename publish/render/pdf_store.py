@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cache import Cache
 from ..output import write_atomically
+from .pdf_part_tree import PartTree, dumps, loads, part_tree
 from .pdf_task import LaidOut, PageFacts
 
 KIND = "pdf-parts"
@@ -15,8 +16,9 @@ USED = "pdf-parts-used"
 
 
 class PartStore:
-    """One folder of laid-out parts, named by the key of everything their layout depends on, and of
-    the font programs their joins merged, named by the subsets merged.
+    """One folder of laid-out parts (each PDF with its structure tree read out for the join), named
+    by the key of everything their layout depends on, and of the font programs their joins merged,
+    named by the subsets merged.
 
     A record whose PDF is missing or differs from the digest it was stored with is ignored, as is
     any record the cache cannot decode: the part is laid out again. After a build, ``keep`` removes
@@ -43,7 +45,31 @@ class PartStore:
 
     def store(self, key: str, laid: LaidOut) -> None:
         pages = [[list(p.anchors), p.name, p.blank, list(p.start) if p.start else None] for p in laid.pages]
-        self.cache.store(KIND, key, (_digest(self.pdf(key)), pages))
+        digest = _digest(self.pdf(key))
+        self.cache.store(KIND, key, (digest, pages))
+        if laid.tree is not None:
+            self._store_tree(key, digest, laid.tree)
+
+    def tree(self, key: str, fresh: bool = False) -> PartTree | None:
+        """The structure tree of part ``key`` (None: not tagged), as kept beside it if that is the
+        tree of its PDF as it is now (unless ``fresh``), else read out of the PDF again (and kept)."""
+        digest = _digest(self.pdf(key))
+        try:
+            kept, data = self.folder.joinpath(f"{key}.tree").read_bytes().split(b"\n", 1)
+            if kept.decode("ascii") == digest and not fresh:
+                return loads(data)
+        except (OSError, ValueError):
+            pass
+        tree = part_tree(self.pdf(key))
+        if tree is not None:
+            self._store_tree(key, digest, tree)
+        return tree
+
+    def _store_tree(self, key: str, digest: str, tree: PartTree) -> None:
+        try:
+            write_atomically(self.folder / f"{key}.tree", [digest.encode("ascii"), b"\n", dumps(tree)])
+        except OSError:
+            pass  # the next join reads the tree out of the part again
 
     def font(self, key: str) -> bytes | None:
         """A merged font program stored under ``key``, unless it is missing or not what was stored."""

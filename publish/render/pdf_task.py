@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .pdf_part_tree import PartTree
+
 PART_LINK = "x-publish-anchor:"
 """Links to an anchor in another part leave a part as URI links with this prefix; the join turns
 them back into links to the named destination."""
@@ -26,6 +28,8 @@ class LayoutTask:
     """The first page only sets the parity (a part that starts on a left-hand page); it is not written."""
     containers: frozenset[str] = frozenset()
     """Ids of the entries, front matter and index: each page reports where it begins in them."""
+    tree: bool = False
+    """A part of the book: its structure tree is read out for the join, here where it was laid out."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class LaidOut:
     pages: tuple[PageFacts, ...]
     errors: tuple[str, ...]
     """WeasyPrint's errors: when there are any, nothing was written."""
+    tree: PartTree | None = None
+    """The part's structure tree, when the task asked for it and the PDF is tagged."""
 
 
 def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:

@@ -9,7 +9,7 @@ import pytest
 from publish.build import load_book
 from publish.progress import Progress
 from publish.render import RenderOptions, pdf, pdf_parts
-from publish.render.pdf_join_structure import Renumbering, _serialized
+from publish.render.pdf_part_tree import Renumbering, serialized
 from publish.theme.theme import load_theme
 
 from tests.conftest import SEEDS
@@ -89,6 +89,21 @@ def test_structure_objects_are_written_as_they_were_read() -> None:
     pdf_file = pikepdf.new()
     element = pikepdf.Object.parse(rb"<</Alt (a \(1 0 R\) \\ b) /ActualText <FEFF00E4> /N -2 /R 0.125 /B true "
                                    rb"/Z null /S /A#20B /K [1 2 <</Type /MCR /MCID 3>> []]>>")
-    assert pikepdf.Object.parse(_serialized(element, Renumbering(lambda objgen: 7))) == element
+    assert pikepdf.Object.parse(serialized(element, Renumbering(lambda objgen: b"7 0 R"))) == element
     element.P = pdf_file.make_indirect(pikepdf.Dictionary())
-    assert b"/P 7 0 R" in _serialized(element, Renumbering(lambda objgen: 7))
+    assert b"/P 7 0 R" in serialized(element, Renumbering(lambda objgen: b"7 0 R"))
+
+
+def test_a_parts_tree_survives_being_kept_and_no_string_looks_like_a_placeholder(tmp_path: Path) -> None:
+    from publish.render.pdf_part_tree import PLACEHOLDER, dumps, loads, part_tree
+
+    out = tmp_path / "book.pdf"
+    pdf.render(load_book(SEEDS).book, load_theme("default"), out, Progress(), RenderOptions(jobs=1, parts=False))
+    tree = part_tree(out)
+    assert tree is not None and len(tree.objects) > 100 and tree.numbers and tree.kids
+    assert loads(dumps(tree)) == tree
+    text = pikepdf.String("\x00L1\x00 (5 0 R) \u00e4")
+    assert not PLACEHOLDER.search(serialized(text, Renumbering(lambda objgen: b"7 0 R")))
+    for broken in (b"{}", b'{"objects": [1]}', dumps(tree)[:-9], b"[]"):
+        with pytest.raises(ValueError):
+            loads(broken)

@@ -148,6 +148,14 @@ def test_a_corrupt_part_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.Mon
     files[1].write_bytes(b"%PDF-1.7 truncated")
     files[2].unlink()
     fonts[0].write_bytes(fonts[0].read_bytes()[:100])
+    trees = sorted((cache / "pdf-parts").glob("*.tree"))
+    assert len(trees) >= 3, "each tagged part keeps its structure tree"
+    trees[0].write_bytes(trees[0].read_bytes()[:-50])
+    digest, kept = trees[1].read_bytes().split(b"\n", 1)  # the digest still fits, the tree does not
+    misfit = kept.replace(b"\\u0000L1\\u0000", b"\\u0000L99999\\u0000", 1)
+    assert misfit != kept
+    trees[1].write_bytes(digest + b"\n" + misfit)
+    trees[2].write_bytes(b"0" * 64 + b"\n" + trees[2].read_bytes().split(b"\n", 1)[1])
     _, second, progress = _render(SEEDS, "default", tmp_path / "second.pdf", jobs=1, cache=cache)
     assert second.read_bytes() == (tmp_path / "first.pdf").read_bytes()
     assert any("from the cache" in name for name, _ in progress.timings)
@@ -273,4 +281,30 @@ def test_parts_no_build_uses_any_more_leave_the_cache(tmp_path: Path, monkeypatc
     gone = default - now
     assert gone and len(now - printed) == len(default), "the edited letter's old part went, its new one came"
     # a merged font goes too when the edit changed a subset merged into it
-    assert {".pdf", ".json"} <= {p.suffix for p in gone} <= {".pdf", ".json", ".ttf"}
+    assert {".pdf", ".json", ".tree"} <= {p.suffix for p in gone} <= {".pdf", ".json", ".tree", ".ttf"}
+
+
+def test_an_edit_moves_only_the_chunk_boundaries_near_its_entry() -> None:
+    """Content-defined chunks: after one entry grows (a page-long paragraph) or shrinks, the
+    chunks before its own are the same, and a few chunks later they are the same again: an edit
+    lays out less than one chunk besides its own on average (greedy chunks full to the limit: three)."""
+    import random
+
+    limit, resynced, moved, edits = 60_000, 0, 0, 0
+    for seed in range(50):
+        chance = random.Random(seed)
+        entries = [(f"Eintrag-{seed}-{n}", chance.randint(500, 12_000)) for n in range(120)]
+        before = pdf_parts._chunks(entries, limit)
+        sizes = [sum(size for _, size in entries[a:b]) for a, b in before]
+        assert all(size <= limit for size in sizes) and all(size >= limit // 3 for size in sizes[:-1])
+        edited = chance.randrange(len(entries))
+        touched = next(i for i, (a, b) in enumerate(before) if a <= edited < b)
+        for change in (3_800, -entries[edited][1] // 2):
+            after = pdf_parts._chunks([(e, s + change * (n == edited)) for n, (e, s) in enumerate(entries)], limit)
+            # the boundary before the entry moves only when the entry's size set it (the limit)
+            assert after[:max(touched - 1, 0)] == before[:max(touched - 1, 0)]
+            resynced += set(before[touched + 3:]) <= set(after)
+            moved += len(set(after) - set(before))
+            edits += 1
+    assert resynced >= 0.9 * edits and moved / edits < 1
+    assert pdf_parts._chunks([(f"E{n}", 10_000) for n in range(6)], limit) == [(0, 6)], "a letter within the limit is one part"
