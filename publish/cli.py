@@ -26,7 +26,7 @@ from .author.new_entry import EntryExists, NewEntryError, new_entry
 from .build import LoadedBook, build_formats, load_book, suggestions_for
 from .cache import CACHE_DIR, Cache
 from .diagnostics import Diagnostic, Severity
-from .progress import Progress, make_progress
+from .progress import LOG_FORMAT, Progress, make_progress
 from .read.config import CONFIG_NAME, load_config
 from .render import RenderError, RenderOptions, RenderResult, default_jobs, formats
 from .resolve.suggest import Suggestion, Suggestions, relative
@@ -43,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.ERROR, format=LOG_FORMAT)
     return args.run(args)
 
 

@@ -1,6 +1,7 @@
 """Progress of a build: a live display on a terminal, plain lines elsewhere, nothing when quiet."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -8,6 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+"""How what the libraries log is shown (``--verbose``), by the build and by its workers."""
 
 
 class Stage:
@@ -99,3 +103,8 @@ def make_progress(quiet: bool, stream: TextIO = sys.stderr) -> Progress:
     if stream.isatty() and not os.environ.get("CI"):
         return LiveProgress(stream=stream)
     return LineProgress(stream=stream)
+
+
+def log_like_parent(level: int) -> None:
+    """In a worker process: show what the libraries log at the build's ``level``, as the build does."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)

@@ -1,6 +1,7 @@
 """PDF through WeasyPrint: the book's HTML laid out with the theme's paged CSS, whole or in parts."""
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import multiprocessing.forkserver
 import tempfile
@@ -16,7 +17,7 @@ from markupsafe import escape
 
 from .. import model as m
 from ..cache import fingerprint, folder_fingerprint
-from ..progress import Progress
+from ..progress import Progress, log_like_parent
 from ..theme.theme import Theme
 from ..tree import walk
 from . import RenderError, RenderOptions, RenderResult, hyphenation
@@ -260,7 +261,9 @@ def _workers(jobs: int, languages: list[str]) -> Iterator[Callable[[Iterable[Lay
             # A fresh process per part (forked from a server that has WeasyPrint imported): memory a
             # part's layout took is given back, so a worker holds one part's layout at most.
             context = _fork_server(languages)
-            executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1))
+            executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1,
+                                                 initializer=log_like_parent,
+                                                 initargs=(logging.getLogger().getEffectiveLevel(),)))
         waiting = iter(tasks)
         futures: dict[Future[LaidOut], LayoutTask] = {}
         for task in islice(waiting, jobs):

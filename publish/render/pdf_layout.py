@@ -63,12 +63,14 @@ def _nothing() -> Iterator[None]:
 
 
 @contextmanager
-def _routed(name: str, handler: logging.Handler) -> Iterator[None]:
-    """Send a WeasyPrint logger's records at ``handler``'s level to it alone, for one block."""
+def _routed(name: str, handler: logging.Handler, shown: bool = False) -> Iterator[None]:
+    """Send a WeasyPrint logger's records at ``handler``'s level to it alone (``shown``: also to
+    the build's own log, at its level), for one block."""
     logger = logging.getLogger(name)
     saved = logger.level, logger.propagate
-    logger.setLevel(handler.level)
-    logger.propagate = False
+    level = logging.getLogger().getEffectiveLevel()
+    logger.setLevel(min(handler.level, level) if shown else handler.level)
+    logger.propagate = shown
     logger.addHandler(handler)
     try:
         yield
@@ -92,7 +94,8 @@ def weasyprint_errors() -> Iterator[list[str]]:
     """Collect what WeasyPrint logs as errors (``No anchor #x`` …): each one fails the build.
 
     Its warnings (unsupported CSS, font subsetting notes) are WeasyPrint's business; errors reach
-    the user through RenderError, so nothing is printed twice."""
+    the user through RenderError, so nothing is printed twice — unless the build shows what the
+    libraries log (``--verbose``): then everything WeasyPrint logs is shown too."""
     collector = _ErrorCollector()
-    with _routed("weasyprint", collector):
+    with _routed("weasyprint", collector, shown=logging.getLogger().getEffectiveLevel() <= logging.INFO):
         yield collector.messages

@@ -148,13 +148,14 @@ def relocated(tree: PartTree, base: int, pages: list[int], annotations: list[lis
     pages; ``annotations``: of their annotations). A placeholder that names nothing of the part
     is a ValueError (a kept tree that is not what was stored)."""
     memo: dict[bytes, bytes] = {}
+    own = range(base, base + len(tree.objects))
 
     def replace(match: re.Match[bytes]) -> bytes:
         found = memo.get(match[0])
         if found is None:
             kind, first = match[1], int(match[2] or 0)
             try:
-                number = (base + _index(first, len(tree.objects)) if kind == b"L" else pages[first] if kind == b"P"
+                number = (own[first] if kind == b"L" else pages[first] if kind == b"P"
                           else annotations[first][int(match[3] or 0)] if kind == b"A" else document)
             except IndexError:
                 raise ValueError(f"the tree names {match[0]!r}, which the part does not have") from None
@@ -162,12 +163,6 @@ def relocated(tree: PartTree, base: int, pages: list[int], annotations: list[lis
         return found
 
     return lambda text: PLACEHOLDER.sub(replace, text)
-
-
-def _index(index: int, size: int) -> int:
-    if index >= size:
-        raise IndexError(index)
-    return index
 
 
 def dumps(tree: PartTree) -> bytes:
