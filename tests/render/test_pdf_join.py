@@ -1,6 +1,7 @@
 """Joining the PDF's parts: one part open at a time, the structure tree appended to the saved book."""
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import pikepdf
@@ -107,3 +108,49 @@ def test_a_parts_tree_survives_being_kept_and_no_string_looks_like_a_placeholder
     for broken in (b"{}", b'{"objects": [1]}', dumps(tree)[:-9], b"[]"):
         with pytest.raises(ValueError):
             loads(broken)
+
+
+def test_merged_fonts_carry_every_subsets_glyphs_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oracle: fontTools decoding each subset. The merged program has, for every glyph id, the
+    outline and advance of the first subset (the largest first) that has one, and limits no
+    smaller than any subset's."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    from publish.render import pdf_fonts
+
+    monkeypatch.setattr(pdf_parts, "CHUNK_CHARACTERS", 2000)
+    pdf.render(load_book(SEEDS).book, load_theme("default"), tmp_path / "book.pdf", Progress(),
+               RenderOptions(jobs=1, cache=tmp_path / "cache"))
+    parts = sorted((tmp_path / "cache" / "pdf-parts").glob("*.pdf"))
+    with ExitStack() as stack:
+        groups: dict[str, dict[tuple[int, int], pikepdf.Stream]] = {}
+        for path in parts:
+            for page in stack.enter_context(pikepdf.open(path)).pages:
+                for descriptor in pdf_fonts.font_descriptors(page.obj):
+                    name = str(descriptor.FontName).split("+", 1)[-1]
+                    groups.setdefault(name, {})[descriptor.FontFile2.objgen] = descriptor.FontFile2
+        merged_any = False
+        for programs in (list(g.values()) for g in groups.values() if len(g) > 2):
+            fonts = [pdf_fonts._font(program) for program in programs]
+            merged = TTFont(BytesIO(pdf_fonts._merged(programs)))
+            merged.setGlyphOrder([f"gid{i}" for i in range(merged["maxp"].numGlyphs)])
+            order = sorted(fonts, key=lambda f: -f["maxp"].numGlyphs)[:1] + [
+                f for f in fonts if f is not max(fonts, key=lambda f: f["maxp"].numGlyphs)]
+            for name in merged.getGlyphOrder():
+                having = [f for f in order if name in f["glyf"].glyphs and f["glyf"][name].numberOfContours]
+                glyph = merged["glyf"][name]
+                if not having:
+                    assert not glyph.numberOfContours
+                    continue
+                expected = having[0]["glyf"][name]
+                assert glyph.numberOfContours == expected.numberOfContours
+                if expected.isComposite():
+                    assert [c.glyphName for c in glyph.components] == [c.glyphName for c in expected.components]
+                else:
+                    assert list(glyph.coordinates) == list(expected.coordinates)
+                assert merged["hmtx"][name] == having[0]["hmtx"][name]
+            assert all(merged["maxp"].maxPoints >= f["maxp"].maxPoints for f in fonts)
+            merged_any = True
+        assert merged_any
