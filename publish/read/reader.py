@@ -96,8 +96,9 @@ class _Reader:
                 else:
                     out.extend(self.blocks(SyntaxTreeNode(group).children))
         self._cursor_block = None
+        # In line order: block rules report as they go, the other rules a batch of blocks later.
         self.diagnostics[start:start] = [warning(Code(code), self.path, line + self.line_offset + 1, col, message)
-                                         for code, line, col, message in env.get(ENV_KEY, [])]
+                                         for code, line, col, message in sorted(env.get(ENV_KEY, []), key=_line_of)]
         return self._captioned(self._with_notes(tuple(out)))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
@@ -224,13 +225,14 @@ class _Reader:
         depth = self.depth + node.level + 2  # the table, then its row and cell
 
         def rows(grid_rows: Sequence[Sequence[GridCell]]) -> tuple[m.Row, ...]:
-            return tuple(m.Row(tuple(self._grid_cell(c, depth) for c in row)) for row in grid_rows)
+            return tuple(m.Row(tuple(self._grid_cell(c, self._line(node) + c.line, depth) for c in row))
+                         for row in grid_rows)
 
         return m.Table(m.NO_ATTR, (), colspecs, rows(table.head),
                        (rows(table.body),) if table.body else (), rows(table.foot))
 
-    def _grid_cell(self, cell: GridCell, depth: int) -> m.Cell:
-        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line, depth)
+    def _grid_cell(self, cell: GridCell, line: int, depth: int) -> m.Cell:
+        sub = _Reader(self.path, cell.text, self.language, line, depth)
         blocks = sub.document()
         self.diagnostics.extend(sub.diagnostics)
         if len(blocks) == 1 and isinstance(blocks[0], m.Para):
@@ -438,6 +440,10 @@ class _NoteRef:
     """A footnote reference until the whole file is read (its definition may come later)."""
 
     key: tuple[str, Any]
+
+
+def _line_of(report: tuple[str, int, int, str]) -> tuple[int, int]:
+    return report[1], report[2]
 
 
 def _note_key(meta: dict[str, Any]) -> tuple[str, Any]:
