@@ -1,11 +1,13 @@
 """The reader, construct by construct: Markdown in, expected model out (tests/fixtures/*.md)."""
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
 import pytest
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import read_fixture_file
 
 from publish import model, tree
@@ -82,7 +84,7 @@ def test_a_huge_entry_loses_no_text() -> None:
 _GRID = "+---+---+\n| a | b |\n+===+===+\n| c | *d* |\n+---+---+\n"
 _KINDS = (
     "P{n} *e* [l][r{k}] und [x](#T) $x_{k}$ `c`[^n{n}] ^[inline {n}] <em>h</em>\nzweite Zeile.\n",
-    "- eins {n}\n- zwei\n\n  mehr\n\n  1. tief $y$\n  2. tiefer\n",
+    "- eins {n}[^n11]\n- zwei\n\n  mehr\n\n  1. tief $y$\n  2. tiefer\n",
     "> Zitat {n}\n> > innen [l][r{k}]\n\nlazy\n",
     "```python\ncode {n}\n\n\n  eingerückt\n```\n",
     "| a | b |\n|:--|--:|\n| {n} | [x](#T) |\n\n: Tabelle {n}\n",
@@ -152,6 +154,32 @@ def test_equal_inlines_without_a_position_are_one_node_and_the_model_is_the_same
     assert len({id(n) for n in nodes(model.Str)}) == len({n.text for n in nodes(model.Str)}) < len(nodes(model.Str))
     assert [len({id(n) for n in nodes(kind)}) for kind in (model.Emph, model.Strong, model.Code)] == [1, 1, 1]
     assert len({id(n) for n in nodes(model.Link)}) == len({id(n) for n in nodes(model.Math)}) == 50
+
+
+def test_a_full_memo_of_shared_nodes_starts_again_and_the_model_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "## T\n\n" + "".join(f"A *Wort* und [*Wort*](#T) mit `c`, $x$ und **fett** {n}.\n\n" for n in range(50))
+    whole, _ = read_markdown(text, Path("x.md"))
+    monkeypatch.setattr(reader, "_SHARED_MAX", 40)
+    emptied, _ = read_markdown(text, Path("x.md"))
+    assert emptied == whole
+    emph = [n for n in tree.walk(emptied) if type(n) is model.Emph]
+    assert 1 < len({id(n) for n in emph}) < len(emph)
+
+
+def test_reading_leaves_no_cycles_for_the_collector() -> None:
+    """Syntax trees point to their parents; the reader unlinks each once read, so a long file's
+    trees do not wait in memory for a full collection."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        read_markdown(_varied_entry(2 * len(_KINDS)), Path("x.md"))
+        gc.collect()
+        assert [o for o in gc.garbage if isinstance(o, (SyntaxTreeNode, Token))] == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
 
 
 def test_crlf_line_endings_and_nul_read_as_markdown_it_normalises_them() -> None:

@@ -39,6 +39,9 @@ _WINDOW = 4096
 _SEEN = "publish_footnotes_seen"
 """In the parse env: how many footnotes earlier blocks made (their tokens are gone)."""
 
+_DONE = "publish_footnote_done"
+"""In the parse env: the record that stands for every footnote of earlier blocks."""
+
 
 def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[list[Token]]:
     """The tokens of whole top-level blocks in document order, as ``md.parse`` would give them,
@@ -125,20 +128,23 @@ def _move(tokens: list[Token], reports: list[Any], found: int, lines: int) -> No
 def _footnotes_of_block(state: StateCore, tail: Callable[[StateCore], None]) -> None:
     """Run the footnote plugin's tail on one block: only the footnotes this block made or defined.
 
-    The plugin's list of footnotes stays, without their tokens, because new ids are its length."""
+    The plugin's list of footnotes stays, because new ids are its length, but each entry becomes
+    one shared record: only a later reference to a label still reads it, to count its references
+    (``subId``, which the reader does not use)."""
     data = state.env.get("footnotes")
     if data is None:
         return
     everything: dict[Any, dict[str, Any]] = data["list"]
-    made = [i for i in range(state.env.get(_SEEN, 0), len(everything)) if "tokens" in everything[i]]
+    new = range(state.env.get(_SEEN, 0), len(everything))
     state.env[_SEEN] = len(everything)
+    made = [i for i in new if "tokens" in everything[i]]
     defined = [t.meta["label"] for t in state.tokens if t.type == "footnote_reference_open"]
-    if not made and not defined:
-        return
-    data["list"] = {i: everything[i] for i in made} | {("label", label): {"label": label} for label in defined}
-    try:
-        tail(state)
-    finally:
-        data["list"] = everything
-    for i in made:
-        everything[i] = {}
+    if made or defined:
+        data["list"] = {i: everything[i] for i in made} | {("label", label): {"label": label} for label in defined}
+        try:
+            tail(state)
+        finally:
+            data["list"] = everything
+    done = state.env.setdefault(_DONE, {"count": 0})
+    for i in new:
+        everything[i] = done
