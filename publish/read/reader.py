@@ -263,8 +263,8 @@ class _Reader:
 
     def _with_notes(self, blocks: list[m.Block]) -> None:
         """Put each footnote's blocks where it is referenced (a note defined twice: the last one;
-        a note inside itself: empty there), a block at a time, so that each block read before is
-        released as soon as its successor exists."""
+        a note inside itself: empty there), a block at a time: each block's version without its
+        notes is released as soon as the one with them exists."""
         done: dict[str | int, m.Note] = {}
         open_keys: set[str | int] = set()
 
