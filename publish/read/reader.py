@@ -38,6 +38,8 @@ _SPAN_CLASSES = {"kbd": "kbd", "mark": "mark", "small": "small", "abbr": "abbr",
                  "dfn": "dfn", "var": "var", "samp": "samp", "q": "q", "span": ""}
 _SHARED_TEXT = 32
 """Texts up to this long are shared between Str nodes (longer ones seldom repeat)."""
+_SHARED_MAX = 8192
+"""Entries of a reader's memo of shared nodes before it is emptied (a few hundred KB)."""
 _SHARED_RUN = 3
 """Tuples of inlines up to this long are shared (a paragraph's seldom repeats)."""
 _SHAREABLE = frozenset({m.Str, m.Emph, m.Strong, m.Underline, m.Strikeout, m.Superscript, m.Subscript,
@@ -70,16 +72,20 @@ class _Reader:
         self._starts = array("q", chain((0,), (newline.end() for newline in re.finditer("\n", text))))
         """Where each line of ``text`` starts: the lines themselves as strings would cost twice the text."""
         self.diagnostics: list[Diagnostic] = []
-        self.notes: dict[tuple[str, Any], tuple[m.Block, ...]] = {}
+        self.notes: dict[str | int, tuple[m.Block, ...]] = {}
         """Footnotes' blocks by label (``[^label]:``) or by id (``^[inline]``)."""
         self._note_refs = False
-        self._note_findings: dict[tuple[str, Any], tuple[Diagnostic, ...]] = {}
+        self._note_findings: dict[str | int, tuple[Diagnostic, ...]] = {}
         self._link_cursor: tuple[int, int] = (0, 0)
         """Line and column after the last link found in ``_cursor_block``."""
         self._cursor_block: SyntaxTreeNode | None = None
         self._shared: dict[object, object] = {}
-        """One node for each short text, formatted word or short run of such inlines in this file:
-        they repeat (``" und "``, ``*Modell*``, a link's text), and the model is immutable."""
+        """One node for each short text, formatted word or short run of such inlines, and one string
+        for each short link target or formula: they repeat (``" und "``, ``*Modell*``, a link's text,
+        ``#GPU``), and the model is immutable. Emptied when it reaches ``_SHARED_MAX`` entries, so
+        that a long file's unique texts do not pile up in it."""
+        self._number = 0
+        """The line number of the last position made: positions on one line share it."""
 
     # --- entry points ---------------------------------------------------------------
 
@@ -91,14 +97,19 @@ class _Reader:
         # tokens, their syntax tree and the model are never alive all at once.
         for tokens in parse_blocks(make_parser(self.language), self.text, env):
             for group in _top_level_groups(tokens):
+                tree = SyntaxTreeNode(group)
                 if group[0].type == "footnote_block_open":
-                    self._collect_notes(SyntaxTreeNode(group).children[0])
+                    self._collect_notes(tree.children[0])
                 else:
-                    out.extend(self.blocks(SyntaxTreeNode(group).children))
+                    out.extend(self.blocks(tree.children))
+                _release(tree)
         self._cursor_block = None
+        self._shared.clear()
+        # In line order: block rules report as they go, the other rules a batch of blocks later.
         self.diagnostics[start:start] = [warning(Code(code), self.path, line + self.line_offset + 1, col, message)
-                                         for code, line, col, message in env.get(ENV_KEY, [])]
-        return self._captioned(self._with_notes(tuple(out)))
+                                         for code, line, col, message in sorted(env.get(ENV_KEY, []), key=_line_of)]
+        self._with_notes(out)
+        return self._captioned(tuple(out))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
@@ -224,13 +235,14 @@ class _Reader:
         depth = self.depth + node.level + 2  # the table, then its row and cell
 
         def rows(grid_rows: Sequence[Sequence[GridCell]]) -> tuple[m.Row, ...]:
-            return tuple(m.Row(tuple(self._grid_cell(c, depth) for c in row)) for row in grid_rows)
+            return tuple(m.Row(tuple(self._grid_cell(c, self._line(node) + c.line, depth) for c in row))
+                         for row in grid_rows)
 
         return m.Table(m.NO_ATTR, (), colspecs, rows(table.head),
                        (rows(table.body),) if table.body else (), rows(table.foot))
 
-    def _grid_cell(self, cell: GridCell, depth: int) -> m.Cell:
-        sub = _Reader(self.path, cell.text, self.language, self.line_offset + cell.line, depth)
+    def _grid_cell(self, cell: GridCell, line: int, depth: int) -> m.Cell:
+        sub = _Reader(self.path, cell.text, self.language, line, depth)
         blocks = sub.document()
         self.diagnostics.extend(sub.diagnostics)
         if len(blocks) == 1 and isinstance(blocks[0], m.Para):
@@ -244,16 +256,19 @@ class _Reader:
             key = _note_key(note.meta)
             self.notes[key] = self.blocks(body)
             # A footnote's findings count only if it is used (pandoc drops unused notes).
-            self._note_findings[key] = tuple(self.diagnostics[before:])  # mostly (), which costs nothing
-            del self.diagnostics[before:]
+            self._note_findings.pop(key, None)
+            if len(self.diagnostics) > before:
+                self._note_findings[key] = tuple(self.diagnostics[before:])
+                del self.diagnostics[before:]
 
-    def _with_notes(self, blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    def _with_notes(self, blocks: list[m.Block]) -> None:
         """Put each footnote's blocks where it is referenced (a note defined twice: the last one;
-        a note inside itself: empty there)."""
-        done: dict[tuple[str, Any], m.Note] = {}
-        open_keys: set[tuple[str, Any]] = set()
+        a note inside itself: empty there), a block at a time: each block's version without its
+        notes is released as soon as the one with them exists."""
+        done: dict[str | int, m.Note] = {}
+        open_keys: set[str | int] = set()
 
-        def note(key: tuple[str, Any]) -> m.Note:
+        def note(key: str | int) -> m.Note:
             if key in done or key in open_keys:
                 return done.get(key, m.Note(()))
             open_keys.add(key)
@@ -265,7 +280,9 @@ class _Reader:
         def fill(node: Any) -> Any:
             return note(node.key) if isinstance(node, _NoteRef) else node
 
-        return transform(blocks, fill) if self._note_refs else blocks
+        if self._note_refs:
+            for i, block in enumerate(blocks):
+                blocks[i] = transform(block, fill)
 
     # --- inlines --------------------------------------------------------------------
 
@@ -302,7 +319,16 @@ class _Reader:
         shared (see ``_shareable``; no long text)."""
         if not _shareable(node) or (isinstance(node, m.Str) and len(node.text) > _SHARED_TEXT):
             return node
-        return self._shared.setdefault(node, node)
+        return self._remembered(node)
+
+    def _text(self, text: str) -> str:
+        """The string this file already has that equals ``text``, if it is short."""
+        return self._remembered(text) if len(text) <= _SHARED_TEXT else text
+
+    def _remembered(self, value: Any) -> Any:
+        if len(self._shared) >= _SHARED_MAX:
+            self._shared.clear()
+        return self._shared.setdefault(value, value)
 
     def inline(self, node: SyntaxTreeNode, block: SyntaxTreeNode) -> tuple[m.Inline, ...]:
         kids = lambda: self.inlines(node.children, block)  # noqa: E731
@@ -326,14 +352,14 @@ class _Reader:
             case "code_inline":
                 return (m.Code(_attr(node.attrs), node.content),)
             case "math_inline":
-                return (m.Math(False, node.content, self._find(node.content, block)),)
+                return (m.Math(False, self._text(node.content), self._find(node.content, block)),)
             case "math_inline_double":
-                return (m.Math(True, node.content, self._find(node.content, block)),)
+                return (m.Math(True, self._text(node.content), self._find(node.content, block)),)
             case "span":
                 return (m.Span(_attr(node.attrs), kids()),)
             case "link":
                 attrs = dict(node.attrs)
-                url, title = str(attrs.pop("href", "")), str(attrs.pop("title", ""))
+                url, title = self._text(str(attrs.pop("href", ""))), str(attrs.pop("title", ""))
                 return (m.Link(_attr(attrs), kids(), url, title, self._locate(url, block)),)
             case "image":
                 attrs = dict(node.attrs)
@@ -387,7 +413,7 @@ class _Reader:
         return (node.map[0] if node.map else 0) + self.line_offset
 
     def _pos(self, node: SyntaxTreeNode) -> m.SourcePos:
-        return m.SourcePos(self.path, self._line(node) + 1, 1)
+        return self._at(self._line(node) + 1, 1)
 
     def _locate(self, target: str, block: SyntaxTreeNode) -> m.SourcePos:
         """Where the link's target starts in the source (after the previous link of this block)."""
@@ -399,8 +425,8 @@ class _Reader:
             found = self.text.find(needle, start + (col if number == line else 0), end) - start
             if found >= 0:
                 self._link_cursor = (number, found + 1)
-                return m.SourcePos(self.path, number + 1 + self.line_offset, found + 2)
-        return m.SourcePos(self.path, self._line(block) + 1, 1)
+                return self._at(number + 1 + self.line_offset, found + 2)
+        return self._at(self._line(block) + 1, 1)
 
     def _find(self, text: str, block: SyntaxTreeNode) -> m.SourcePos:
         """The first line of ``block`` that holds the start of ``text`` (a formula, a raw span)."""
@@ -411,8 +437,14 @@ class _Reader:
             start, end = self._bounds(number)
             col = self.text.find(needle, start, end) - start
             if col >= 0:
-                return m.SourcePos(self.path, number + 1 + self.line_offset, col + 1)
+                return self._at(number + 1 + self.line_offset, col + 1)
         return self._pos(block)
+
+    def _at(self, number: int, col: int) -> m.SourcePos:
+        """A position at line ``number`` (1-based, in the file), sharing the number with the last one."""
+        if number != self._number:
+            self._number = number
+        return m.SourcePos(self.path, self._number, col)
 
     def _source_of(self, node: SyntaxTreeNode) -> str:
         if not node.map:
@@ -437,12 +469,18 @@ class _Reader:
 class _NoteRef:
     """A footnote reference until the whole file is read (its definition may come later)."""
 
-    key: tuple[str, Any]
+    key: str | int
 
 
-def _note_key(meta: dict[str, Any]) -> tuple[str, Any]:
+def _line_of(report: tuple[str, int, int, str]) -> tuple[int, int]:
+    return report[1], report[2]
+
+
+def _note_key(meta: dict[str, Any]) -> str | int:
+    """A footnote's label (``[^label]``), or the id of an inline one (``^[…]``): no pair, since a
+    long file has many notes."""
     label = meta.get("label")
-    return ("id", int(meta["id"])) if label is None else ("label", label)
+    return int(meta["id"]) if label is None else str(label)
 
 
 def _attr(attrs: dict[str, Any]) -> m.Attr:
@@ -462,6 +500,13 @@ def _html_node(name: str, tag_attrs: str, content: tuple[m.Inline, ...]) -> m.In
     classes = tuple(c for c in (_SPAN_CLASSES[name], *found.get("class", "").split()) if c)
     kv = tuple((k, found[k]) for k in m.MEANINGFUL_ATTRIBUTES if k in found)
     return m.Span(m.Attr(found.get("id", ""), classes, kv), content)
+
+
+def _release(tree: SyntaxTreeNode) -> None:
+    """Free a syntax tree now: its nodes point to their parents, and such cycles would wait in
+    memory for a full collection, which comes the more seldom the larger the model grows."""
+    for node in tree.walk():
+        node.parent = None
 
 
 def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:

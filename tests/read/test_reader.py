@@ -1,15 +1,19 @@
 """The reader, construct by construct: Markdown in, expected model out (tests/fixtures/*.md)."""
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
 import pytest
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import read_fixture_file
 
 from publish import model, tree
 from publish.diagnostics import Code
 from publish.read import reader
+from publish.read.markdown import blockwise, make_parser
 from publish.read.reader import read_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,6 +81,67 @@ def test_a_huge_entry_loses_no_text() -> None:
     assert {url for url in links} == {f"https://example.org/{k}" for k in (1, 3, 5)} | {f"/r{k}" for k in (0, 2, 4, 6)}
 
 
+_GRID = "+---+---+\n| a | b |\n+===+===+\n| c | *d* |\n+---+---+\n"
+_KINDS = (
+    "P{n} *e* [l][r{k}] und [x](#T) $x_{k}$ `c`[^n{n}] ^[inline {n}] <em>h</em>\nzweite Zeile.\n",
+    "- eins {n}[^n11]\n- zwei\n\n  mehr\n\n  1. tief $y$\n  2. tiefer\n",
+    "> Zitat {n}\n> > innen [l][r{k}]\n\nlazy\n",
+    "```python\ncode {n}\n\n\n  eingerückt\n```\n",
+    "| a | b |\n|:--|--:|\n| {n} | [x](#T) |\n\n: Tabelle {n}\n",
+    _GRID,
+    "```{{=html}}\n<b>{n}</b>\n```\n\n<div>roh {n}</div>\n",
+    "$$\nx^{n}\n$$\n",
+    "### Teil {n} {{#teil-{n} .x}}\n\nText\n===\n",
+    "::: {{.note}}\nIm Div {n}[^n{n}]\n:::\n",
+    "Begriff {n}\n:   Definition\n\n    eingerückt\n",
+    "[^n{n}]: Fußnote {n}\n\n    zweiter Absatz\n",
+    "[r{k}]: https://example.org/{k} \"Titel\"\n",
+    "    eingerückter Code {n}\n\n\n    nach Leerzeilen\n",
+    "## Kaputt {n} {{#offen\n\n" + "> " * 120 + "zu tief {n}\n",
+)
+
+
+def _varied_entry(count: int) -> str:
+    """An entry with every kind of block, footnotes and link references defined before and after use."""
+    return "## T {#T}\n\n" + "\n".join(_KINDS[n % len(_KINDS)].format(n=n, k=n % 5) for n in range(count))
+
+
+@pytest.mark.parametrize("window", [1, 7])
+def test_reading_in_windows_of_lines_gives_the_model_of_the_whole_text(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    """The block rules see a window of lines at a time (publish.read.markdown.blockwise): the model,
+    every position and every diagnostic are those of one window holding the whole text."""
+    text = _varied_entry(15 * len(_KINDS))
+    monkeypatch.setattr(blockwise, "_WINDOW", 10**9)
+    whole, whole_found = read_markdown(text, Path("x.md"))
+    monkeypatch.setattr(blockwise, "_WINDOW", window)
+    parts, parts_found = read_markdown(text, Path("x.md"))
+    assert parts == whole
+    positions = lambda blocks: [(type(n), n.pos) for n in tree.walk(blocks) if getattr(n, "pos", None)]  # noqa: E731
+    assert positions(parts) == positions(whole) and len(positions(whole)) > 100
+    assert parts_found == whole_found and {d.code for d in whole_found} == {Code.TOO_DEEP, Code.UNCLOSED_ATTRIBUTES}
+    assert sum(isinstance(n, model.Note) and bool(n.blocks) for n in tree.walk(whole)) > 10
+
+
+def test_block_tokens_read_in_windows_are_markdown_its_for_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Block by block and a window at a time, the block tokens and their lines are those
+    ``MarkdownIt.parse`` gives for the whole text (footnotes aside: they follow their block)."""
+    text = _varied_entry(3 * len(_KINDS)).replace("> " * 120, "> ")
+
+    def blocks(tokens: list[Token]) -> list[tuple[object, ...]]:
+        kept, notes = [], 0
+        for t in tokens:
+            notes += t.type == "footnote_block_open"
+            if not notes:
+                kept.append((t.type, t.tag, t.map, t.content, t.info, t.hidden))
+            notes -= t.type == "footnote_block_close"
+        return kept
+
+    monkeypatch.setattr(blockwise, "_WINDOW", 1)
+    md = make_parser("de-DE")
+    read = [t for batch in blockwise.parse_blocks(md, text, {}) for t in batch]
+    assert blocks(read) == blocks(md.parse(text, {}))
+
+
 def test_equal_inlines_without_a_position_are_one_node_and_the_model_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "## T\n\n" + "".join(f"A *Wort* und [*Wort*](#T) mit `c`, $x$ und **fett**.\nZeile {n}\n\n" for n in range(50))
     shared, _ = read_markdown(text, Path("x.md"))
@@ -89,6 +154,32 @@ def test_equal_inlines_without_a_position_are_one_node_and_the_model_is_the_same
     assert len({id(n) for n in nodes(model.Str)}) == len({n.text for n in nodes(model.Str)}) < len(nodes(model.Str))
     assert [len({id(n) for n in nodes(kind)}) for kind in (model.Emph, model.Strong, model.Code)] == [1, 1, 1]
     assert len({id(n) for n in nodes(model.Link)}) == len({id(n) for n in nodes(model.Math)}) == 50
+
+
+def test_a_full_memo_of_shared_nodes_starts_again_and_the_model_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "## T\n\n" + "".join(f"A *Wort* und [*Wort*](#T) mit `c`, $x$ und **fett** {n}.\n\n" for n in range(50))
+    whole, _ = read_markdown(text, Path("x.md"))
+    monkeypatch.setattr(reader, "_SHARED_MAX", 40)
+    emptied, _ = read_markdown(text, Path("x.md"))
+    assert emptied == whole
+    emph = [n for n in tree.walk(emptied) if type(n) is model.Emph]
+    assert 1 < len({id(n) for n in emph}) < len(emph)
+
+
+def test_reading_leaves_no_cycles_for_the_collector() -> None:
+    """Syntax trees point to their parents; the reader unlinks each once read, so a long file's
+    trees do not wait in memory for a full collection."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        read_markdown(_varied_entry(2 * len(_KINDS)), Path("x.md"))
+        gc.collect()
+        assert [o for o in gc.garbage if isinstance(o, (SyntaxTreeNode, Token))] == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
 
 
 def test_crlf_line_endings_and_nul_read_as_markdown_it_normalises_them() -> None:

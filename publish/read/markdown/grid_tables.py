@@ -61,8 +61,8 @@ class GridCell:
     row_span: int = 1
     col_span: int = 1
     line: int = 0
-    """0-based source line of the first line of `text` (for an empty cell, of
-    the line below its top border), for diagnostics."""
+    """The line of the first line of `text` (for an empty cell, of the line
+    below its top border), counted from the table's first line (0), for diagnostics."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ def parse_grid_table(lines: list[str]) -> GridTable | None:
         return None
     if not all(line.startswith(("+", "|")) for line in lines[1:]):
         return None
-    return _parse([_expand_tabs(line, 0) for line in lines], 0)
+    return _parse([_expand_tabs(line, 0) for line in lines])
 
 
 def grid_table_plugin(md: MarkdownIt) -> None:
@@ -96,8 +96,8 @@ def grid_table_plugin(md: MarkdownIt) -> None:
     It can interrupt nothing: pandoc needs a blank line before a grid table,
     except at a container start. It emits ONE token of type "grid_table"
     (nesting 0, block=True) with token.map = [startLine, endLine] and
-    token.meta["table"] = GridTable, and GridCell.line set to absolute source
-    lines.
+    token.meta["table"] = GridTable, and GridCell.line counted from the table's
+    first line (token.map[0]), so the token can be moved to other lines.
     """
     md.block.ruler.before("table", "grid_table", _grid_table_rule, {"alt": []})
 
@@ -120,7 +120,7 @@ def _grid_table_rule(
     while next_line < endLine and _continues_table(state, next_line, column):
         lines.append(_line_text(state, next_line))
         next_line += 1
-    table = _parse(lines, startLine)
+    table = _parse(lines)
     if table is None:
         return False
     if not silent:
@@ -156,8 +156,8 @@ def _expand_tabs(text: str, column: int) -> str:
     return (" " * column + text).expandtabs(_TAB_STOP)[column:]
 
 
-def _parse(lines: list[str], first_line: int) -> GridTable | None:
-    """Trace the tab-free table `lines`, the first of them at source line `first_line`."""
+def _parse(lines: list[str]) -> GridTable | None:
+    """Trace the tab-free table `lines`; cells' lines count from its first line."""
     grid = _char_grid([_strip_end(line) for line in lines])
     top_aligns = _border_aligns(grid[0], "-")
     parts = [
@@ -173,8 +173,8 @@ def _parse(lines: list[str], first_line: int) -> GridTable | None:
         return None
     row_at = {sep: index for index, sep in enumerate(sorted(row_seps))}
     col_at = {sep: index for index, sep in enumerate(sorted(col_seps))}
-    rows = _rows(grid, boxes, row_at, col_at, first_line)
-    row_lines = [first_line + sep + 1 for sep in list(row_at)[:-1]]
+    rows = _rows(grid, boxes, row_at, col_at)
+    row_lines = [sep + 1 for sep in list(row_at)[:-1]]
     n_cols = len(col_at) - 1
     aligns = parts[0][1] if parts else top_aligns or []
     head_end = row_at.get(parts[0][0], 0) if parts else 0
@@ -375,7 +375,6 @@ def _rows(
     boxes: list[_Box],
     row_at: dict[int, int],
     col_at: dict[int, int],
-    first_line: int,
 ) -> list[list[GridCell]]:
     """The table's rows, each with the cells that start in it.
 
@@ -392,13 +391,13 @@ def _rows(
             for spanned_col in range(col, col + col_span):
                 placed[spanned_row, spanned_col] = None
         text, offset = _cell_text(grid, top, left, bottom, right)
-        placed[row, col] = GridCell(text, row_span, col_span, first_line + offset)
+        placed[row, col] = GridCell(text, row_span, col_span, offset)
     rows = []
     for row, sep in enumerate(list(row_at)[:-1]):
         cells = []
         for col in range(len(col_at) - 1):
             if (row, col) not in placed:
-                cells.append(GridCell("", line=first_line + sep + 1))
+                cells.append(GridCell("", line=sep + 1))
             elif (cell := placed[row, col]) is not None:
                 cells.append(cell)
         rows.append(cells)

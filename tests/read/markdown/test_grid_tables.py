@@ -401,17 +401,17 @@ def test_where_grid_tables_are_read(source: str, expected_map: list[int] | None)
     assert _rows(table.head + table.body)[0] == [("a", 1, 1), ("b", 1, 1)]
 
 
-def test_token_carries_the_table_with_absolute_lines() -> None:
+def test_token_carries_the_table_with_lines_counted_from_its_first() -> None:
     source = "# Titel\n\n- item\n\n" + _indent(SPANS, "  ")
     [token] = [token for token in _md().parse(source) if token.type == "grid_table"]
     assert (token.nesting, token.block, token.map) == (0, True, [4, 13])
     table = token.meta["table"]
     assert _shape(table) == TABLES["spans"][1]
     assert [[cell.line for cell in row] for row in table.head + table.body] == [
-        [5, 5],
+        [1, 1],
+        [3, 3, 3],
+        [5, 5, 5, 5],
         [7, 7, 7],
-        [9, 9, 9, 9],
-        [11, 11, 11],
     ]
 
 
