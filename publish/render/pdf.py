@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
@@ -179,7 +180,7 @@ class _BookPdf:
                 _raise_errors(result)
                 key = by_path[done.out]
                 store.store(key, result)
-                laid[key] = result
+                laid[key] = replace(result, tree=None)  # kept in the store: the join reads one tree at a time
                 stage.advance()
 
     def _folio_layers(self, placement: Placement, base: str, store: PartStore,
