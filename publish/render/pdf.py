@@ -185,15 +185,18 @@ class _BookPdf:
 
     def _folio_layers(self, placement: Placement, base: str, store: PartStore,
                       run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
-        """One page per page of the book, with nothing on it but its folio, in layers of at most
-        ``FOLIO_PAGES`` pages laid out by the workers. A layer is laid out again only when its page
-        names or its first number change: a part that changes length changes only these small layouts."""
+        """One page per page of the book, with nothing on it but its folio, in layers of
+        ``FOLIO_PAGES`` pages laid out by the workers (the last layer runs on past the book's end).
+        A layer is laid out again only when its page names change: a part that changes length
+        changes only these small layouts, and none where no named page moves (the default theme
+        names only the title page)."""
         css = self.css("folio")
         layers: list[Path] = []
         todo: dict[Path, tuple[str, int]] = {}
         tasks: list[LayoutTask] = []
         for start in range(0, len(placement.folio_pages), FOLIO_PAGES):
             names = placement.folio_pages[start:start + FOLIO_PAGES]
+            names += ("",) * (FOLIO_PAGES - len(names))
             pages = "\n".join(f'<div class="folio" style="page: {name}"></div>' if name else '<div class="folio"></div>'
                               for name in names)
             html = (f'<!DOCTYPE html><html lang="{escape(self.book.metadata.language)}"><head><meta charset="utf-8">'

@@ -126,7 +126,19 @@ def test_an_edit_lays_out_one_part_again_and_folios_follow(tmp_path: Path, monke
     entry = book.letters[0].items[0]
     paragraph = " ".join(["Ein Absatz, der den ersten Buchstaben um eine Seite verlängert."] * 70)
     entry.source.write_text(entry.source.read_text(encoding="utf-8") + f"\n\n{paragraph}\n", encoding="utf-8")
+    folio_layouts: list[int] = []
+    real_folio_layers = pdf._BookPdf._folio_layers
+
+    def counted(self: pdf._BookPdf, placement: pdf_parts.Placement, base: str, store: object, run: object) -> object:
+        def counting(tasks: object) -> object:
+            for done in run(tasks):  # type: ignore[operator]
+                folio_layouts.append(1)
+                yield done
+        return real_folio_layers(self, placement, base, store, counting)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf._BookPdf, "_folio_layers", counted)
     _, after, progress = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=cache)
+    assert folio_layouts == [], "one more page, no named page moved: every folio layer is the one before"
     _render(source, "default", tmp_path / "one.pdf", parts=False)
     assert _facts(after) == _facts(tmp_path / "one.pdf")
     assert len(PdfReader(after).pages) > len(PdfReader(before).pages)
