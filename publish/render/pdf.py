@@ -146,7 +146,7 @@ class _BookPdf:
             dividers = bool(self.theme.value("features", "letter_dividers"))
             keys = [k for k in used if k]
             fonts = join([store.pdf(k) for k in keys], placement.sheets, folios, out,
-                         [part.continued and dividers for part in parts], store,
+                         [part.continued and dividers for part in parts], self.book.modified, store,
                          lambda part, fresh: store.tree(keys[part], fresh))
             # every round's parts: the next build's first round lays out the contents without numbers again
             store.keep(self.theme.name, [*laid, *(path.stem for path in folios), *fonts])

@@ -4,16 +4,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from itertools import groupby
 from pathlib import Path
 
 import pikepdf
+from lxml import etree
 from pikepdf import Array, Dictionary, Name, OutlineItem, Page, String
 
 from .pdf_fonts import MergedFonts, font_descriptors, share_fonts
 from .pdf_join_structure import append_structure, shift_parent_keys
 from .pdf_part_tree import PartTree, part_tree
 from .pdf_task import PART_LINK
+
+
+XMP = "http://ns.adobe.com/xap/1.0/"
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,11 @@ class Sheet:
 
 
 def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path, nested: list[bool],
-         fonts: MergedFonts | None = None, trees: Callable[[int, bool], PartTree | None] | None = None) -> list[str]:
+         created: datetime, fonts: MergedFonts | None = None,
+         trees: Callable[[int, bool], PartTree | None] | None = None) -> list[str]:
     """Write ``out``: the parts' pages in ``sheets`` order, each with its folio stamped on, with one
-    table of named destinations, one outline, one structure tree (tagged parts) and one copy of
+    table of named destinations, one outline, one structure tree (tagged parts), the book's date
+    ``created`` and one copy of
     every font (merged once, then kept in ``fonts``: the keys of those it used are returned). A
     part ``nested`` (a later chunk of a letter) puts its outline items below the last item of the
     part before. ``trees`` gives a part's structure tree, kept from its layout (default: read out
@@ -38,14 +45,14 @@ def join(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: 
     (its page contents and font programs are read from its file when the book is saved). The
     structure tree, most of a tagged book's objects, is not held at all: it is appended to the
     saved book part by part. So the join's memory grows with the book's pages and anchors only."""
-    pages, tagged, font_keys = _save_pages(parts, sheets, folio_layers, out, nested, fonts)
+    pages, tagged, font_keys = _save_pages(parts, sheets, folio_layers, out, nested, created, fonts)
     if tagged:  # the book's objects are gone by now: the tree's memory does not come on top of theirs
         append_structure(out, trees or (lambda part, fresh: part_tree(parts[part])), pages)
     return font_keys
 
 
 def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path], out: Path,
-                nested: list[bool], fonts: MergedFonts | None) -> tuple[list[list[int]], bool, list[str]]:
+                nested: list[bool], created: datetime, fonts: MergedFonts | None) -> tuple[list[list[int]], bool, list[str]]:
     """Write ``out`` without the structure tree: each part's pages' indices in the book, whether
     any part is tagged, and the keys of the merged fonts."""
     with ExitStack() as layers:
@@ -63,7 +70,7 @@ def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path]
                 continue
             with pikepdf.open(parts[part]) as source:
                 if part == 0:
-                    _take_document_facts(book, source)
+                    _take_document_facts(book, source, created)
                 placed: dict[tuple[int, int], pikepdf.Object] = {}
                 walked: set[tuple[int, int]] = set()
                 for number, sheet in numbered:
@@ -97,12 +104,28 @@ def _save_pages(parts: list[Path], sheets: list[Sheet], folio_layers: list[Path]
     return pages, tagged, font_keys
 
 
-def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
-    """The book's metadata, output intents, language and viewer settings: the title part's."""
+def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf, created: datetime) -> None:
+    """The book's metadata, output intents, language and viewer settings: the title part's, with
+    the book's date ``created`` in the document information and the XMP metadata. Every part is
+    laid out undated, so a new date (an edited source file) lays out no part again."""
     for key in ("/Metadata", "/OutputIntents", "/MarkInfo", "/Lang", "/ViewerPreferences"):
         if key in first.Root:
             book.Root[key] = book.copy_foreign(first.make_indirect(first.Root[key]))
     book.trailer.Info = book.copy_foreign(first.make_indirect(first.trailer.Info))
+    moment = created.astimezone(timezone.utc)
+    for key in ("/CreationDate", "/ModDate"):
+        book.trailer.Info[key] = String(moment.strftime("D:%Y%m%d%H%M%SZ"))
+    if "/Metadata" in book.Root:
+        book.Root.Metadata.write(_dated_xmp(book.Root.Metadata.read_bytes(), moment.strftime("%Y-%m-%dT%H:%M:%SZ")))
+
+
+def _dated_xmp(packet: bytes, moment: str) -> bytes:
+    """An XMP packet with its creation and modification dates (``xmp:CreateDate``, ``xmp:ModifyDate``) set to ``moment``."""
+    root = etree.fromstring(packet, etree.XMLParser(resolve_entities=False, no_network=True))
+    for name in ("CreateDate", "ModifyDate"):
+        for element in root.iter(f"{{{XMP}}}{name}"):
+            element.text = moment
+    return etree.tostring(root.getroottree(), encoding="utf-8")
 
 
 def _stamp(book: pikepdf.Pdf, page: Page, folio: Page, name: Name) -> pikepdf.Object:

@@ -16,8 +16,8 @@ from .pdf_task import LaidOut
 
 
 UNDATED = "2000-01-01T00:00:00Z"
-"""The date in every part's metadata but the title part's: the join takes the book's metadata from
-the title part, so the others need not change when a source file's date (the book's date) does."""
+"""The date in every part's metadata: the join dates the book, so no part changes when a source
+file's date (the book's date) does."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def part_context(context: dict[str, Any], part: Part, counters: dict[str, Any],
     numbers = placement.numbers if placement else {}
     letters = [replace(context["letters"][i], entries=_shown(context["letters"][i].entries, part)) for i in part.letters]
     return {**context, "show": part.show, "shown_letters": letters,
-            "created": context["created"] if "title" in part.show else UNDATED,
+            "created": UNDATED,
             "counters": {**counters, "verso": not right, "continued": part.continued},
             "folio": (lambda anchor: Markup(f' data-page="{numbers.get(anchor, 0)}"')) if part.numbered else
             context["folio"]}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -200,18 +201,27 @@ def test_parts_are_byte_reproducible_with_and_without_the_cache(tmp_path: Path, 
     assert len(digests) == 1
 
 
-def test_a_sentence_appended_lays_out_only_its_letter_and_the_dated_title(
+def test_a_sentence_appended_lays_out_only_its_letter_and_the_join_dates_the_book(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without SOURCE_DATE_EPOCH the book's date is its newest file's: only the title part carries it."""
+    """Without SOURCE_DATE_EPOCH the book's date is its newest file's. No part carries it: the join
+    writes it into the document information and the XMP metadata, the same as one pass does."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     source = tmp_path / "book"
     shutil.copytree(SEEDS, source)
     book, _, _ = _render(source, "default", tmp_path / "before.pdf", jobs=1, cache=tmp_path / "cache")
     entry = book.letters[-1].items[0]
     entry.source.write_text(entry.source.read_text(encoding="utf-8") + "\nEin Satz mehr.\n", encoding="utf-8")
-    _, _, progress = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=tmp_path / "cache")
+    os.utime(entry.source, (1_900_000_000, 1_900_000_000))
+    edited, after, progress = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=tmp_path / "cache")
     laid_out = [name for name, _ in progress.timings if name.startswith("PDF: laying out")]
-    assert laid_out == [f"PDF: laying out title, {book.letters[-1].anchor} ({len(book.letters) + 1} parts from the cache)"]
+    assert laid_out == [f"PDF: laying out {book.letters[-1].anchor} ({len(book.letters) + 2} parts from the cache)"]
+    _render(source, "default", tmp_path / "one.pdf", parts=False)
+    with pikepdf.open(after) as parts, pikepdf.open(tmp_path / "one.pdf") as one:
+        assert str(parts.trailer.Info.CreationDate) == str(one.trailer.Info.CreationDate) == "D:20300317174640Z"
+        assert str(parts.trailer.Info.ModDate) == "D:20300317174640Z"
+        with parts.open_metadata() as xmp, one.open_metadata() as reference:
+            assert xmp["xmp:CreateDate"] == reference["xmp:CreateDate"] == "2030-03-17T17:46:40Z"
+            assert xmp["xmp:ModifyDate"] == "2030-03-17T17:46:40Z" and xmp["dc:title"] == reference["dc:title"]
 
 
 def test_a_tagged_book_in_parts_passes_pdfua_and_has_one_structure_tree(tmp_path: Path) -> None:
