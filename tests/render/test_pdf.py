@@ -310,3 +310,24 @@ with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "(['hyph_de_DE.dic'], True) ([], False)"
+
+
+def test_layout_workers_leave_no_font_files_behind(tmp_path: Path) -> None:
+    """WeasyPrint copies the theme's fonts into a temporary folder per layout and leaves its removal
+    to the garbage collector, which a worker process does not run before it exits."""
+    import tempfile
+
+    from publish.render.pdf_task import LayoutTask
+
+    def font_folders() -> set[str]:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("weasyprint-*")}
+
+    before = font_folders()
+    theme = load_theme("default")
+    css = "".join(f"@font-face {{ font-family: F{n}; src: url({face.path.as_uri()}) }}"
+                  for n, face in enumerate(theme.fonts))
+    tasks = [LayoutTask(f"<style>{css} p {{ font-family: F0 }}</style><p>Teil {n}</p>", tmp_path.as_uri() + "/",
+                        (tmp_path, *theme.folders), None, tmp_path / f"{n}.pdf") for n in range(3)]
+    with pdf._workers(2, ["de-DE"]) as run:
+        assert len([laid for _, laid in run(tasks) if not laid.errors]) == 3
+    assert font_folders() <= before
