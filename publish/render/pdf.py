@@ -43,6 +43,10 @@ LAYOUT_MODULE = f"{__package__}.pdf_layout"
 FOLIO_PAGES = 500
 """Pages in one layer of folios: the layers are laid out in parallel, each in bounded memory."""
 
+FOLIO_SLACK = 50
+"""The last folio layer runs on past the book's end to a multiple of this many pages: a book that
+grows by a page (mostly) keeps its folio layers, and a small book lays out a small layer."""
+
 
 def linker(book: m.Book) -> Callable[[str], str]:
     """Every id is an anchor of the one HTML document WeasyPrint lays out."""
@@ -186,7 +190,8 @@ class _BookPdf:
     def _folio_layers(self, placement: Placement, base: str, store: PartStore,
                       run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
         """One page per page of the book, with nothing on it but its folio, in layers of
-        ``FOLIO_PAGES`` pages laid out by the workers (the last layer runs on past the book's end).
+        ``FOLIO_PAGES`` pages laid out by the workers (the last layer runs on past the book's end,
+        to a multiple of ``FOLIO_SLACK`` pages).
         A layer is laid out again only when its page names change: a part that changes length
         changes only these small layouts, and none where no named page moves (the default theme
         names only the title page)."""
@@ -196,7 +201,7 @@ class _BookPdf:
         tasks: list[LayoutTask] = []
         for start in range(0, len(placement.folio_pages), FOLIO_PAGES):
             names = placement.folio_pages[start:start + FOLIO_PAGES]
-            names += ("",) * (FOLIO_PAGES - len(names))
+            names += ("",) * (-len(names) % FOLIO_SLACK)
             pages = "\n".join(f'<div class="folio" style="page: {name}"></div>' if name else '<div class="folio"></div>'
                               for name in names)
             html = (f'<!DOCTYPE html><html lang="{escape(self.book.metadata.language)}"><head><meta charset="utf-8">'
