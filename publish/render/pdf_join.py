@@ -120,11 +120,15 @@ def _take_document_facts(book: pikepdf.Pdf, first: pikepdf.Pdf, created: datetim
 
 
 def _dated_xmp(packet: bytes, moment: str) -> bytes:
-    """An XMP packet with its creation and modification dates (``xmp:CreateDate``, ``xmp:ModifyDate``) set to ``moment``."""
+    """An XMP packet with its creation and modification dates (``xmp:CreateDate``,
+    ``xmp:ModifyDate``, as elements or attributes) set to ``moment``."""
     root = etree.fromstring(packet, etree.XMLParser(resolve_entities=False, no_network=True))
-    for name in ("CreateDate", "ModifyDate"):
-        for element in root.iter(f"{{{XMP}}}{name}"):
+    names = {f"{{{XMP}}}CreateDate", f"{{{XMP}}}ModifyDate"}
+    for element in root.iter(etree.Element):
+        if element.tag in names:  # <xmp:CreateDate>…</xmp:CreateDate>
             element.text = moment
+        for name in names & set(element.attrib):  # xmp:CreateDate="…", XMP's shorter form
+            element.set(name, moment)
     return etree.tostring(root.getroottree(), encoding="utf-8")
 
 

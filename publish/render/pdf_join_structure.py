@@ -74,14 +74,13 @@ def append_structure(path: Path, trees: Callable[[int, bool], PartTree | None], 
         base = update.next
         where = ([page_numbers[n] for n in placed], [annotations[n] for n in placed])
         try:
-            book_tree = _relocated(tree, base, *where, document)
+            book_tree = relocated(tree, base, *where, document)
         except ValueError:  # a kept tree that is not the part's: read out of the part again
             tree = trees(part, True)
             if tree is None:
                 continue
-            book_tree = _relocated(tree, base, *where, document)
-        for _ in tree.objects:
-            update.reserve()
+            book_tree = relocated(tree, base, *where, document)
+        update.reserve(len(tree.objects))
         streams = dict(tree.streams)
         for number, body in enumerate(book_tree.objects):
             if number in streams:
@@ -108,16 +107,6 @@ def append_structure(path: Path, trees: Callable[[int, bool], PartTree | None], 
     update.finish(catalog[0], _dictionary({**catalog[1], "/StructTreeRoot": b"%d 0 R" % root}), info, first_id, previous)
 
 
-def _relocated(tree: PartTree, base: int, pages: list[int], annotations: list[list[int]], document: int) -> PartTree:
-    """The tree with the book's references (see ``relocated``), all of it: a placeholder that names
-    nothing of the part fails before anything is written."""
-    book_refs = relocated(tree, base, pages, annotations, document)
-    return PartTree(tuple(book_refs(o) for o in tree.objects), tree.streams, tuple(book_refs(k) for k in tree.kids),
-                    tuple((key, book_refs(value)) for key, value in tree.numbers),
-                    tuple((name, book_refs(value)) for name, value in tree.ids),
-                    tuple((key, name, book_refs(value)) for key, name, value in tree.maps))
-
-
 def _name(name: str) -> bytes:
     return pikepdf.String(name).unparse()
 
@@ -139,10 +128,11 @@ class _Update:
         """The cross-reference rows of the objects from ``first`` on (a dict of them would cost
         ~200 bytes an object, as much as the book's pages at 3,000 entries)."""
 
-    def reserve(self) -> int:
-        self.table += bytes(ROW.size)
-        self.next += 1
-        return self.next - 1
+    def reserve(self, count: int = 1) -> int:
+        """Numbers for ``count`` objects: the first of them."""
+        self.table += bytes(ROW.size * count)
+        self.next += count
+        return self.next - count
 
     def add(self, body: bytes, number: int | None = None) -> int:
         number = self.reserve() if number is None else number

@@ -141,12 +141,11 @@ class _Copy:
                 self.objects[number] = serialized(obj, self.renumbering, top=True)
 
 
-def relocated(tree: PartTree, base: int, pages: list[int], annotations: list[list[int]],
-              document: int) -> Callable[[bytes], bytes]:
-    """The tree's syntax with the book's references: its objects numbered from ``base``, its
-    pages and their annotations the book's (``pages``: the book's object numbers of the part's
-    pages; ``annotations``: of their annotations). A placeholder that names nothing of the part
-    is a ValueError (a kept tree that is not what was stored)."""
+def relocated(tree: PartTree, base: int, pages: list[int], annotations: list[list[int]], document: int) -> PartTree:
+    """The tree with the book's references: its objects numbered from ``base``, its pages and
+    their annotations the book's (``pages``: the book's object numbers of the part's pages;
+    ``annotations``: of their annotations). A placeholder that names nothing of the part is a
+    ValueError (a kept tree that is not what was stored), raised before the caller writes anything."""
     memo: dict[bytes, bytes] = {}
     own = range(base, base + len(tree.objects))
 
@@ -162,7 +161,13 @@ def relocated(tree: PartTree, base: int, pages: list[int], annotations: list[lis
             found = memo[match[0]] = b"%d 0 R" % number
         return found
 
-    return lambda text: PLACEHOLDER.sub(replace, text)
+    def book(text: bytes) -> bytes:
+        return PLACEHOLDER.sub(replace, text)
+
+    return PartTree(tuple(book(o) for o in tree.objects), tree.streams, tuple(book(k) for k in tree.kids),
+                    tuple((key, book(value)) for key, value in tree.numbers),
+                    tuple((name, book(value)) for name, value in tree.ids),
+                    tuple((key, name, book(value)) for key, name, value in tree.maps))
 
 
 def dumps(tree: PartTree) -> bytes:

@@ -55,8 +55,8 @@ class PartStore:
         tree of its PDF as it is now (unless ``fresh``), else read out of the PDF again (and kept)."""
         digest = _digest(self.pdf(key))
         try:
-            kept, data = self.folder.joinpath(f"{key}.tree").read_bytes().split(b"\n", 1)
-            if kept.decode("ascii") == digest and not fresh:
+            kept, data = (b"", b"") if fresh else self.folder.joinpath(f"{key}.tree").read_bytes().split(b"\n", 1)
+            if kept.decode("ascii") == digest:
                 return loads(data)
         except (OSError, ValueError):
             pass

@@ -154,3 +154,16 @@ def test_merged_fonts_carry_every_subsets_glyphs_as_they_were(tmp_path: Path, mo
             assert all(merged["maxp"].maxPoints >= f["maxp"].maxPoints for f in fonts)
             merged_any = True
         assert merged_any
+
+
+def test_the_book_is_dated_in_both_forms_xmp_writes_a_date_in() -> None:
+    from publish.render.pdf_join import _dated_xmp
+
+    packet = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+              '<rdf:Description rdf:about="" xmp:ModifyDate="2000-01-01T00:00:00Z"/><!-- & -->'
+              '<rdf:Description rdf:about=""><xmp:CreateDate>2000-01-01T00:00:00Z</xmp:CreateDate>'
+              '<xmp:Label>2000-01-01T00:00:00Z</xmp:Label></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>')
+    dated = _dated_xmp(packet.encode(), "2030-03-17T17:46:40Z").decode()
+    assert dated.count("2030-03-17T17:46:40Z") == 2 and "<xmp:Label>2000-01-01T00:00:00Z<" in dated
+    assert dated.startswith("<?xpacket begin=") and dated.endswith('<?xpacket end="r"?>')
