@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -71,8 +72,10 @@ def plan_parts(book: m.Book, theme: Theme) -> list[Part]:
     if book.front_matter:
         parts.append(Part("front", ("front",)))
     if right or feature("letter_new_page"):
-        for i, group in enumerate(book.letters):
-            spans = _chunks([(e.id, _characters(e)) for e in group.items], CHUNK_CHARACTERS)
+        letters = [[(e.id, _characters(e)) for e in group.items] for group in book.letters]
+        least = _least_entries([size for letter in letters for _, size in letter], CHUNK_CHARACTERS)
+        for i, (group, letter) in enumerate(zip(book.letters, letters)):
+            spans = _chunks(letter, CHUNK_CHARACTERS, least)
             if len(spans) == 1:
                 parts.append(Part(group.anchor, ("letters",), (i,), right=right, anchor=group.anchor))
                 continue
@@ -92,23 +95,30 @@ def _characters(entry: m.Entry) -> int:
                for n in walk(entry.blocks) if isinstance(n, (m.Str, m.Code, m.CodeBlock, m.Math)))
 
 
-def _chunks(entries: list[tuple[str, int]], limit: int) -> list[tuple[int, int]]:
+def _chunks(entries: list[tuple[str, int]], limit: int, least: int = 1) -> list[tuple[int, int]]:
     """(start, end) of runs of consecutive entries (id, characters), each at most ``limit``
-    characters (or one entry). A run with a third of that also ends before an entry whose id's hash
-    picks it (one in four): the boundaries follow the entries, not the sums before them, so an
-    edit that grows or shrinks one entry mostly moves no boundary but its own run's, and the later
-    chunks of its letter keep their entries (and their layouts in the cache). Greedy runs (full to
-    ``limit``) would move every later boundary of the letter. Entries of ``limit`` characters or
-    less stay one run."""
+    characters (or one entry). A run of at least ``least`` entries and a sixth of ``limit``
+    characters also ends before an entry whose id's hash picks it (one in four). Where the count
+    decides, the boundaries follow the entries alone, not their sizes: an edit that grows or shrinks
+    one entry moves no boundary unless its run reaches ``limit``, so the other chunks of its letter
+    keep their layouts in the cache. (A run ended by characters alone moved the first boundary after
+    the edit, and that one the next.) Entries of ``limit`` characters or less stay one run."""
     if sum(size for _, size in entries) <= limit:
         return [(0, len(entries))]
     spans, start, total = [], 0, 0
     for n, (anchor, size) in enumerate(entries):
-        if n > start and (total + size > limit or (total >= limit // 3 and _starts_chunk(anchor))):
+        if n > start and (total + size > limit
+                          or (n - start >= least and total >= limit // 6 and _starts_chunk(anchor))):
             spans.append((start, n))
             start, total = n, 0
         total += size
     return [*spans, (start, len(entries))]
+
+
+def _least_entries(sizes: list[int], limit: int) -> int:
+    """The entries a chunk holds at least: as many as a third of ``limit`` takes at the book's
+    median entry size (one edit rarely moves the median, and then by one entry)."""
+    return max(1, round(limit / 3 / max(statistics.median(sizes), 1))) if sizes else 1
 
 
 def _starts_chunk(anchor: str) -> bool:
