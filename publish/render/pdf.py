@@ -1,16 +1,11 @@
 """PDF through WeasyPrint: the book's HTML laid out with the theme's paged CSS, whole or in parts."""
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import multiprocessing.forkserver
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 from importlib.metadata import version
-from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,16 +13,17 @@ from markupsafe import escape
 
 from .. import model as m
 from ..cache import fingerprint, folder_fingerprint
-from ..progress import Progress, log_like_parent
+from ..progress import Progress
 from ..theme.theme import Theme
 from ..tree import walk
-from . import RenderError, RenderOptions, RenderResult, hyphenation
+from . import RenderError, RenderOptions, RenderResult
 from .html.book import BookHtml
 from .pdf_join import join
 from .pdf_task import LaidOut, LayoutTask, lay_out
 from .pdf_parts import Part, Placement, carried, part_context, place, plan_parts, sides_matter, starts_right
 from .pages import PageStart, containers
 from .pdf_store import PartStore
+from .pdf_workers import Workers, fork_server, workers
 
 name = "pdf"
 suffix = ".pdf"
@@ -36,9 +32,6 @@ folder = False
 MAX_ROUNDS = 5
 """Layout rounds before giving up: the first lays out every part, the next the table of contents
 and the index with the numbers found; a third is needed only when the contents changed length."""
-
-LAYOUT_MODULE = f"{__package__}.pdf_layout"
-"""What the workers' fork server imports (WeasyPrint with it): the build itself does not."""
 
 FOLIO_PAGES = 500
 """Pages in one layer of folios: the layers are laid out in parallel, each in bounded memory."""
@@ -131,21 +124,21 @@ class _BookPdf:
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
         used: list[str | None] = []
-        with _workers(jobs, [self.book.metadata.language]) as run:
+        with workers(jobs, [self.book.metadata.language]) as pool:
             for _ in range(MAX_ROUNDS):
                 tasks = [task(i, placement) for i in range(len(parts))]
                 keys = [t.key if t else None for t in tasks]
                 if placement is not None and keys == used:
                     break
                 used = keys
-                self._lay_out(parts, tasks, laid, store, run, progress)
+                self._lay_out(parts, tasks, laid, store, pool, progress)
                 placement = place(parts, [laid[k] if k else None for k in keys])
             else:
                 raise RenderError("the PDF's page numbers did not settle: the table of contents keeps changing length")
             with progress.stage("PDF: folio layers", len(placement.sheets)) as stage:
-                folios = self._folio_layers(placement, base, store, run)
+                folios = self._folio_layers(placement, base, store, pool)
                 stage.update(len(placement.sheets))
-        # the workers are gone: the join's memory does not come on top of theirs
+        # every part is written and the workers are gone: the join's memory does not come on top of theirs
         with progress.stage("PDF: stamping folios and joining", len(placement.sheets)) as stage:
             dividers = bool(self.theme.value("features", "letter_dividers"))
             keys = [k for k in used if k]
@@ -160,9 +153,10 @@ class _BookPdf:
                                                for s in placement.sheets])
 
     def _lay_out(self, parts: list[Part], tasks: list[_PartTask | None], laid: dict[str, LaidOut],
-                 store: PartStore, run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]],
-                 progress: Progress) -> None:
-        """Lay out the tasks not done yet and not in the store, biggest first; progress names them."""
+                 store: PartStore, pool: Workers, progress: Progress) -> None:
+        """Lay out the tasks not done yet and not in the store, biggest first; progress names them.
+        A part counts as laid out once its pages are (the next round can start); it goes into the
+        store when its PDF is written."""
         todo: dict[str, tuple[str, _PartTask]] = {}
         cached = 0
         for part, item in zip(parts, tasks):
@@ -180,15 +174,17 @@ class _BookPdf:
         with progress.stage(f"PDF: laying out {names} ({cached} parts from the cache)", len(todo)) as stage:
             by_path = {store.pdf(key): key for key in todo}
             ordered = sorted((t for _, t in todo.values()), key=lambda t: -t.size)
-            for done, result in run(t.make() for t in ordered):
+
+            def written(task: LayoutTask, result: LaidOut) -> None:
                 _raise_errors(result)
-                key = by_path[done.out]
-                store.store(key, result)
-                laid[key] = replace(result, tree=None)  # kept in the store: the join reads one tree at a time
+                store.store(by_path[task.out], result)
+
+            for done, result in pool.lay_out((t.make() for t in ordered), written):
+                _raise_errors(result)
+                laid[by_path[done.out]] = replace(result, tree=None)  # the join reads one tree at a time
                 stage.advance()
 
-    def _folio_layers(self, placement: Placement, base: str, store: PartStore,
-                      run: Callable[[Iterable[LayoutTask]], Iterator[tuple[LayoutTask, LaidOut]]]) -> list[Path]:
+    def _folio_layers(self, placement: Placement, base: str, store: PartStore, pool: Workers) -> list[Path]:
         """One page per page of the book, with nothing on it but its folio, in layers of
         ``FOLIO_PAGES`` pages laid out by the workers (the last layer runs on past the book's end,
         to a multiple of ``FOLIO_SLACK`` pages).
@@ -212,7 +208,7 @@ class _BookPdf:
             if store.load(key) is None:
                 todo[store.pdf(key)] = (key, len(names))
                 tasks.append(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key)))
-        for task, laid in run(tasks):
+        for task, laid in pool.lay_out(tasks):
             _raise_errors(laid)
             key, count = todo[task.out]
             if len(laid.pages) != count:
@@ -241,54 +237,7 @@ def prepare(metadata: m.Metadata, options: RenderOptions) -> None:
     """While the book is read: start the layout workers' fork server, if the book will be laid out
     in parts by more than one worker."""
     if options.parts and options.jobs > 1:
-        _fork_server([metadata.language])
-
-
-def _fork_server(languages: list[str]) -> multiprocessing.context.BaseContext:
-    """The layout workers' context. Its fork server, started here unless it runs, has WeasyPrint
-    imported and the hyphenation patterns of ``languages`` parsed: every worker forked has them."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([LAYOUT_MODULE, hyphenation.__name__])
-    with hyphenation.given_to_children(languages):
-        multiprocessing.forkserver.ensure_running()
-    return context
-
-
-@contextmanager
-def _workers(jobs: int, languages: list[str]) -> Iterator[Callable[[Iterable[LayoutTask]],
-                                                                  Iterator[tuple[LayoutTask, LaidOut]]]]:
-    """Run layout tasks in ``jobs`` worker processes (started when first needed, with the
-    hyphenation patterns of ``languages`` parsed), or here for one job. A task is taken from the
-    iterable only when a worker is free for it."""
-    executors: list[ProcessPoolExecutor] = []
-
-    def run(tasks: Iterable[LayoutTask]) -> Iterator[tuple[LayoutTask, LaidOut]]:
-        if jobs <= 1:
-            yield from ((task, lay_out(task)) for task in tasks)
-            return
-        if not executors:
-            # A fresh process per part (forked from a server that has WeasyPrint imported): memory a
-            # part's layout took is given back, so a worker holds one part's layout at most.
-            context = _fork_server(languages)
-            executors.append(ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=1,
-                                                 initializer=log_like_parent,
-                                                 initargs=(logging.getLogger().getEffectiveLevel(),)))
-        waiting = iter(tasks)
-        futures: dict[Future[LaidOut], LayoutTask] = {}
-        for task in islice(waiting, jobs):
-            futures[executors[0].submit(lay_out, task)] = task
-        while futures:
-            done = next(as_completed(futures))
-            task = futures.pop(done)
-            for following in islice(waiting, 1):
-                futures[executors[0].submit(lay_out, following)] = following
-            yield task, done.result()
-
-    try:
-        yield run
-    finally:
-        for executor in executors:
-            executor.shutdown(cancel_futures=True)
+        fork_server([metadata.language])
 
 
 def _starts(keys: list[tuple[str, int] | None]) -> tuple[PageStart, ...]:

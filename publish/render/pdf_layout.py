@@ -17,10 +17,11 @@ from .pdf_structure import refine_structure
 from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
 
 
-def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:
+def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
+            on_laid: Callable[[LaidOut], None] | None = None) -> LaidOut:
     """Lay ``task.html`` out and write its PDF to ``task.out`` (its structure tree refined, when it
     is tagged, and read out for the join, when it is a part); links to anchors it lacks leave as
-    part links."""
+    part links. ``on_laid`` is given the pages before the PDF is written, if layout had no errors."""
     fetcher = SafeFetcher(task.roots)
     with weasyprint_errors() as errors, _font_configuration() as fonts:
         with _routed("weasyprint.progress", _PageCounter(on_page)) if on_page else _nothing():
@@ -32,10 +33,13 @@ def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> L
         for page in document.pages:
             page.links[:] = [_part_link(link, anchors) for link in page.links]
         starts = page_keys(document.pages, task.containers) if task.containers else [None] * len(document.pages)
+        facts = tuple(PageFacts(tuple(page.anchors), page._page_box.page_type.name or "",
+                                bool(page._page_box.page_type.blank), start)
+                      for page, start in zip(document.pages, starts))
+        if on_laid and not errors:
+            on_laid(LaidOut(facts, ()))
         if not errors:
             write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=refine_structure))
-    facts = tuple(PageFacts(tuple(page.anchors), page._page_box.page_type.name or "",
-                            bool(page._page_box.page_type.blank), start) for page, start in zip(document.pages, starts))
     return LaidOut(facts, tuple(errors), part_tree(task.out) if task.tree and not errors else None)
 
 

@@ -54,8 +54,9 @@ class LaidOut:
     """The part's structure tree, when the task asked for it and the PDF is tagged."""
 
 
-def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None) -> LaidOut:
+def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
+            on_laid: Callable[[LaidOut], None] | None = None) -> LaidOut:
     """``pdf_layout.lay_out``, imported on first use (WeasyPrint with it)."""
     from .pdf_layout import lay_out as run
 
-    return run(task, on_page)
+    return run(task, on_page, on_laid)

@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from publish import model as m
-from publish.render import RenderOptions, fetcher, pdf
+from publish.render import RenderOptions, fetcher, pdf, pdf_workers
 from publish.build import load_book
 from publish.tree import stringify, typeset_text
 from publish.theme.theme import load_theme
@@ -284,11 +284,37 @@ def test_layout_workers_take_a_task_only_when_one_is_free(tmp_path: Path) -> Non
             yield LayoutTask(f"<p>Teil {n}</p>", tmp_path.as_uri() + "/", (tmp_path,), None, tmp_path / f"{n}.pdf")
 
     seen = []
-    with pdf._workers(2, ["de-DE"]) as run:
-        for task, laid in run(tasks()):  # type: ignore[arg-type]
+    with pdf_workers.workers(2, ["de-DE"]) as pool:
+        for task, laid in pool.lay_out(tasks()):  # type: ignore[arg-type]
             seen.append(len(taken))
             assert not laid.errors and task.out.is_file()
     assert len(seen) == 5 and seen[0] <= 3
+
+
+def test_layout_workers_give_a_parts_pages_before_its_pdf_is_written(tmp_path: Path) -> None:
+    """Asked to tell when each PDF is written, the workers give a part's pages (anchors, no
+    structure tree) as soon as they are laid out, so the next round need not wait for the PDF;
+    each part's whole result (its structure tree too) is told once its PDF is written, at the
+    latest when the block ends. A part that failed gives its errors at once."""
+    from publish.render.pdf_task import LayoutTask
+
+    def task(n: int, body: str) -> LayoutTask:
+        return LayoutTask(f'<html lang="de"><title>T</title><body>{body}</body></html>', tmp_path.as_uri() + "/",
+                          (tmp_path,), "pdf/ua-1", tmp_path / f"{n}.pdf", tree=True)
+
+    tasks = [task(n, f'<h1 id="teil-{n}">Teil {n}</h1>' + "<p>Text.</p>" * 40 * n) for n in range(4)]
+    tasks.append(task(4, '<p><a href="#nirgends">x</a></p><img src="fehlt.png">'))
+    given: list[tuple[str, tuple[str, ...], bool]] = []
+    written: dict[str, bool] = {}
+
+    def told(done: LayoutTask, laid: object) -> None:
+        written[done.out.name] = done.out.is_file() and getattr(laid, "tree") is not None
+
+    with pdf_workers.workers(2, ["de-DE"]) as pool:
+        for done, laid in pool.lay_out(tasks, told):
+            given.append((done.out.name, laid.pages[0].anchors if laid.pages else (), laid.tree is None))
+    assert sorted(given) == [(f"{n}.pdf", (f"teil-{n}",), True) for n in range(4)] + [("4.pdf", (), True)]
+    assert written == {f"{n}.pdf": True for n in range(4)} | {"4.pdf": False}
 
 
 def test_layout_workers_start_with_weasyprint_and_the_books_hyphenation_loaded_and_the_build_without(
@@ -302,9 +328,9 @@ def test_layout_workers_start_with_weasyprint_and_the_books_hyphenation_loaded_a
 import sys, concurrent.futures
 sys.path.insert(0, {str(tmp_path)!r})
 import probe
-from publish.render import pdf
+from publish.render import pdf_workers
 
-context = pdf._fork_server(["de-DE"])
+context = pdf_workers.fork_server(["de-DE"])
 with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
     print(pool.submit(probe.loaded, 0).result(), probe.loaded(0))
 """
@@ -328,6 +354,6 @@ def test_layout_workers_leave_no_font_files_behind(tmp_path: Path) -> None:
                   for n, face in enumerate(theme.fonts))
     tasks = [LayoutTask(f"<style>{css} p {{ font-family: F0 }}</style><p>Teil {n}</p>", tmp_path.as_uri() + "/",
                         (tmp_path, *theme.folders), None, tmp_path / f"{n}.pdf") for n in range(3)]
-    with pdf._workers(2, ["de-DE"]) as run:
-        assert len([laid for _, laid in run(tasks) if not laid.errors]) == 3
+    with pdf_workers.workers(2, ["de-DE"]) as pool:
+        assert len([laid for _, laid in pool.lay_out(tasks) if not laid.errors]) == 3
     assert font_folders() <= before

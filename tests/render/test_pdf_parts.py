@@ -130,12 +130,17 @@ def test_an_edit_lays_out_one_part_again_and_folios_follow(tmp_path: Path, monke
     folio_layouts: list[int] = []
     real_folio_layers = pdf._BookPdf._folio_layers
 
-    def counted(self: pdf._BookPdf, placement: pdf_parts.Placement, base: str, store: object, run: object) -> object:
-        def counting(tasks: object) -> object:
-            for done in run(tasks):  # type: ignore[operator]
+    class Counting:
+        def __init__(self, pool: object) -> None:
+            self.pool = pool
+
+        def lay_out(self, tasks: object) -> object:
+            for done in self.pool.lay_out(tasks):  # type: ignore[attr-defined]
                 folio_layouts.append(1)
                 yield done
-        return real_folio_layers(self, placement, base, store, counting)  # type: ignore[arg-type]
+
+    def counted(self: pdf._BookPdf, placement: pdf_parts.Placement, base: str, store: object, pool: object) -> object:
+        return real_folio_layers(self, placement, base, store, Counting(pool))  # type: ignore[arg-type]
 
     monkeypatch.setattr(pdf._BookPdf, "_folio_layers", counted)
     _, after, progress = _render(source, "default", tmp_path / "after.pdf", jobs=1, cache=cache)
