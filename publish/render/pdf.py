@@ -119,7 +119,7 @@ class _BookPdf:
             # process holds only the HTML of the parts being laid out, not of every part
             return _PartTask(key, len(page), lambda: LayoutTask(html(index, placement, right), self.base_url, self.roots,
                                                                 self.variant, store.pdf(key), not right, self.containers,
-                                                                tree=True))
+                                                                tree=True, joined=True))
 
         laid: dict[str, LaidOut] = {}
         placement: Placement | None = None
@@ -207,7 +207,7 @@ class _BookPdf:
             layers.append(store.pdf(key))
             if store.load(key) is None:
                 todo[store.pdf(key)] = (key, len(names))
-                tasks.append(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key)))
+                tasks.append(LayoutTask(html, self.base_url, self.roots, None, store.pdf(key), joined=True))
         for task, laid in pool.lay_out(tasks):
             _raise_errors(laid)
             key, count = todo[task.out]

@@ -196,5 +196,9 @@ class _Update:
 
 
 def _key_count(tree: pikepdf.Object) -> int:
+    """One more than the last key of the parent tree (which the tree root says, when laid out
+    by this version: ``pdf_structure.refine_structure``)."""
+    if "/ParentTreeNextKey" in tree:
+        return int(tree.ParentTreeNextKey)
     pairs = number_tree(tree.ParentTree) if "/ParentTree" in tree else []
     return max((key for key, _ in pairs), default=-1) + 1

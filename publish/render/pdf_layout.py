@@ -1,11 +1,13 @@
 """Laying out one HTML document with WeasyPrint: the whole book, one part of it, or the folio layer."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pikepdf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
@@ -39,8 +41,17 @@ def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
         if on_laid and not errors:
             on_laid(LaidOut(facts, ()))
         if not errors:
-            write_atomically(task.out, document.write_pdf(pdf_variant=task.variant, finisher=refine_structure))
+            pdf = document.write_pdf(pdf_variant=task.variant, finisher=refine_structure)
+            write_atomically(task.out, _in_small_streams(pdf) if task.joined else pdf)
     return LaidOut(facts, tuple(errors), part_tree(task.out) if task.tree and not errors else None)
+
+
+def _in_small_streams(pdf: bytes) -> bytes:
+    """The PDF rewritten by qpdf with its objects in streams of a hundred."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        rewritten = io.BytesIO()
+        document.save(rewritten, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return rewritten.getvalue()
 
 
 @contextmanager

@@ -16,6 +16,8 @@ def refine_structure(document: Document, pdf: pydyf.PDF) -> None:
       Images are ``<img>`` in paragraphs, links or figures, never directly in such a span.
     - A link annotation's ``/Contents`` (what a screen reader announces for it) is the link's
       text, not the id or URL WeasyPrint puts there.
+    - The tree root says its ``/ParentTreeNextKey`` (one more than its parent tree's last key):
+      the join reads it where it would otherwise read the whole parent tree of every part.
     """
     for page in document.pages:
         for _, _, _, box in page.links:
@@ -23,8 +25,11 @@ def refine_structure(document: Document, pdf: pydyf.PDF) -> None:
             text = " ".join("".join(box.element.itertext()).split()) if box.element is not None else ""
             if annotation is not None and text:
                 annotation["Contents"] = pydyf.String(text)
-    elements = {obj.reference: obj for obj in pdf.objects
-                if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"}
+    dictionaries = {obj.reference: obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary)}
+    elements = {reference: obj for reference, obj in dictionaries.items() if obj.get("Type") == "/StructElem"}
+    for root in (obj for obj in dictionaries.values() if obj.get("Type") == "/StructTreeRoot"):
+        numbers = dictionaries[root["ParentTree"]].get("Nums", [])
+        root["ParentTreeNextKey"] = max(numbers[::2], default=-1) + 1
     for element in elements.values():
         role = element.get("S")
         parent = elements.get(element.get("P"))

@@ -30,6 +30,10 @@ class LayoutTask:
     """Ids of the entries, front matter and index: each page reports where it begins in them."""
     tree: bool = False
     """A part of the book: its structure tree is read out for the join, here where it was laid out."""
+    joined: bool = False
+    """The join opens the PDF (a part, a folio layer): it is written with small object streams, so
+    the join reads the objects it takes, not a stream of every object (WeasyPrint writes one:
+    opening the parts of 300 entries took 0.27 s, now 0.03 s)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Joining the PDF's parts: one part open at a time, the structure tree appended to the saved book."""
 from __future__ import annotations
 
+import shutil
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -27,12 +28,15 @@ def joined(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], 
 
     def join(given: list[Path], *args: object) -> list[str]:
         parts.extend(given)
+        (out.parent / "parts").mkdir()
+        for path in given:  # kept beyond the build's temporary cache
+            shutil.copy(path, out.parent / "parts")
         return real_join(given, *args)  # type: ignore[arg-type]
 
     def tracked_open(path: Path, *args: object, **kwargs: object) -> pikepdf.Pdf:
         nonlocal most
         opened = real_open(path, *args, **kwargs)
-        if Path(path) in parts:
+        if isinstance(path, (str, Path)) and Path(path) in parts:  # not a layout's PDF in memory
             open_parts.add(id(opened))
             most = max(most, len(open_parts))
         return opened
@@ -82,6 +86,23 @@ def test_the_structure_tree_is_appended_to_the_saved_book(joined: tuple[Path, li
         assert after.Root.StructTreeRoot.K[0].S == "/Document" and after.trailer.Prev
         assert after.check_pdf_syntax() == []
     assert elements(first) == 0 and elements(out) > 500
+
+
+def test_parts_come_in_small_object_streams_and_say_their_next_parent_tree_key(
+        joined: tuple[Path, list[Path], int]) -> None:
+    """WeasyPrint puts every object in one stream, so opening a part meant reading all its objects
+    (most of them its structure tree); the parts are rewritten in streams of at most a hundred, and
+    each says one more than its parent tree's last key, so the join need not read that tree."""
+    from publish.render.pdf_part_tree import number_tree
+
+    out, parts, _ = joined
+    assert len(list((out.parent / "parts").iterdir())) == len(parts)
+    for path in (out.parent / "parts").iterdir():
+        with pikepdf.open(path) as part:
+            streams = [o for o in part.objects if isinstance(o, pikepdf.Stream) and o.get("/Type") == "/ObjStm"]
+            assert streams and max(int(s.N) for s in streams) <= 100
+            tree = part.Root.StructTreeRoot
+            assert int(tree.ParentTreeNextKey) == max(key for key, _ in number_tree(tree.ParentTree)) + 1
 
 
 def test_structure_objects_are_written_as_they_were_read() -> None:
