@@ -108,3 +108,31 @@ def test_found_by_fuzzing_an_empty_title_and_a_heading_inside_a_footnote(tmp_pat
     out = docx.render(loaded.book, load_theme("default"), tmp_path / "b.docx").path  # raised RenderError before
     with zipfile.ZipFile(out) as archive:
         assert "Überschrift in der Fußnote" in archive.read("word/footnotes.xml").decode("utf-8")
+
+
+SCHEMES = """## Schemata {#Schemata .term}
+
+[a](JaVaScRiPt:alert(1)) [b]( javascript:alert(2)) <vbscript:msgbox> [c][ref]
+[d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) [e](file:///etc/passwd) [Web](https://example.org)
+
+![Bild](data:image/svg+xml,%3Csvg%20onload%3D%22alert(1)%22%2F%3E)
+
+[ref]: javascript:alert(3)
+"""
+
+
+def test_links_with_script_and_data_schemes_are_their_text_with_a_diagnostic(tmp_path: Path) -> None:
+    """markdown-it alone would leave ``[a](javascript:…)`` as literal text without a word; read as
+    links, like pandoc reads them, each is a diagnostic on its line and its text without a link, and
+    a data: image its alt text; no such URL reaches an output."""
+    loaded = load_book(_book(tmp_path, {"Schemata.md": SCHEMES}))
+    found = [(d.code.value, d.line) for d in loaded.diagnostics]
+    assert found.count(("unsupported-link", 3)) == 4 and found.count(("unsupported-link", 4)) == 2
+    assert ("remote-resource", 6) in found and len(found) == 7
+    out = epub.render(loaded.book, load_theme("default"), tmp_path / "book.epub").path
+    with zipfile.ZipFile(out) as archive:
+        page = archive.read("EPUB/schemata.xhtml").decode("utf-8")
+    text = "".join(etree.fromstring(page.encode()).itertext())
+    assert all(word in text for word in ("a", "b", "vbscript:msgbox", "c", "d", "e", "Bild"))
+    assert not any(bad in page.lower() for bad in ("javascript", "data:", "file:", "[ref]"))
+    assert 'href="https://example.org"' in page

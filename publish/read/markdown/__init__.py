@@ -24,9 +24,12 @@ from .smart_punctuation import smart_punctuation_plugin
 @lru_cache(maxsize=8)
 def make_parser(language: str = "de-DE") -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "quotes": language_of(language).quotes})
-    # Keep URLs as written, like pandoc (markdown-it would percent-encode #Künstliche-Intelligenz);
-    # validateLink still refuses javascript: and other unsafe schemes.
+    # Keep URLs as written, like pandoc (markdown-it would percent-encode #Künstliche-Intelligenz),
+    # and read every link and image as one, like pandoc: markdown-it would leave javascript:, data:
+    # and the like as literal text without a word. The resolver lets through only #ids, web and
+    # mail addresses and files of the book, and tells the author of every other target.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.enable(["table", "strikethrough", "smartquotes"])
     md.use(pandoc_blocks_plugin)
     md.use(header_attrs_plugin)
