@@ -9,13 +9,14 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ..progress import log_like_parent
-from . import hyphenation
+from . import RenderError, hyphenation
 from .pdf_task import LaidOut, LayoutTask, lay_out
 
 LAYOUT_MODULE = f"{__package__}.pdf_layout"
@@ -23,6 +24,9 @@ LAYOUT_MODULE = f"{__package__}.pdf_layout"
 
 Written = Callable[[LayoutTask, LaidOut], None]
 """Told a task's whole result (its structure tree too) once its PDF is written."""
+
+_BROKEN = ("a layout worker stopped before it was done (killed, perhaps for want of memory), so no PDF "
+           "was written; build again, perhaps with --jobs 1")
 
 _reports: Any = None
 """In a worker: the queue its tasks' pages go back on before their PDFs are written."""
@@ -116,7 +120,10 @@ class Workers:
                                                 initargs=(logging.getLogger().getEffectiveLevel(), self.reports))
             self.listener = threading.Thread(target=self._listen, daemon=True)
             self.listener.start()
-        future = self.executor.submit(_lay_out_reporting if written else lay_out, task)
+        try:
+            future = self.executor.submit(_lay_out_reporting if written else lay_out, task)
+        except BrokenProcessPool:
+            raise RenderError(_BROKEN) from None
         self.running[future] = task
         if written:
             self.written[task.out] = written
@@ -140,7 +147,7 @@ class Workers:
                     return self.finished[out][0] if out in self.finished else self._task(out), self.reported.pop(out)
                 if out in self.finished:
                     task, future = self.finished[out]
-                    result = future.result()
+                    result = _result(future)
                     if out in self.written and not result.errors:
                         continue
                     del self.finished[out]
@@ -166,7 +173,14 @@ class Workers:
         """Tell ``written`` of every PDF written whose pages were given to the build."""
         for out in [out for out in self.finished if out in self.given]:
             task, future = self.finished.pop(out)
-            self.written.pop(out)(task, future.result())
+            self.written.pop(out)(task, _result(future))
+
+
+def _result(future: Future[LaidOut]) -> LaidOut:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise RenderError(_BROKEN) from None
 
 
 def _start_worker(level: int, reports: Any) -> None:

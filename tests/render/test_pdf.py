@@ -357,3 +357,29 @@ def test_layout_workers_leave_no_font_files_behind(tmp_path: Path) -> None:
     with pdf_workers.workers(2, ["de-DE"]) as pool:
         assert len([laid for _, laid in pool.lay_out(tasks) if not laid.errors]) == 3
     assert font_folders() <= before
+
+
+def test_a_layout_worker_killed_is_a_render_error_not_a_traceback(tmp_path: Path) -> None:
+    """A worker the system kills (out of memory, say) stops the build with a message, as any other
+    layout failure does."""
+    import os
+    import signal
+    import threading
+
+    from publish.render import RenderError
+    from publish.render.pdf_task import LayoutTask
+
+    task = LayoutTask("<p>Absatz mit etwas Text.</p>" * 20_000, tmp_path.as_uri() + "/", (tmp_path,), None,
+                      tmp_path / "gross.pdf")
+    with pytest.raises(RenderError, match="layout worker stopped"):
+        with pdf_workers.workers(2, ["de-DE"]) as pool:
+            def kill() -> None:
+                while not pool.executor or not pool.executor._processes:  # type: ignore[attr-defined]
+                    threading.Event().wait(0.05)
+                threading.Event().wait(0.5)
+                for pid in list(pool.executor._processes):  # type: ignore[attr-defined]
+                    os.kill(pid, signal.SIGKILL)
+
+            threading.Thread(target=kill, daemon=True).start()
+            list(pool.lay_out([task]))
+    assert not (tmp_path / "gross.pdf").exists()
