@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -11,12 +12,19 @@ import pikepdf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
+from PIL import Image
+
 from ..output import write_atomically
 from .fetcher import SafeFetcher
 from .pages import page_keys
 from .pdf_part_tree import part_tree
 from .pdf_structure import refine_structure
 from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
+
+
+# Images reach the layout checked (at most 100 million pixels); Pillow would warn on standard error
+# of every one above 89 million.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +48,7 @@ def _check_raster(path: Path) -> str:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with _quiet_pillow(), Image.open(path) as image:
             kind = (image.format or "").lower()
             if kind not in MEDIA_TYPES:
                 raise ImageProblem(f"is a {image.format or 'unknown'} image; use PNG, JPEG, GIF, WebP or SVG")
@@ -57,6 +60,16 @@ def _check_raster(path: Path) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageProblem(f"is not a readable image ({exc.__class__.__name__})") from exc
     return kind
+
+
+@contextmanager
+def _quiet_pillow() -> Iterator[None]:
+    """Pillow warns on standard error of images above 89 million pixels; the limit is ``_MAX_PIXELS``."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
 
 
 def _check_svg(path: Path) -> None:

@@ -383,3 +383,27 @@ def test_a_layout_worker_killed_is_a_render_error_not_a_traceback(tmp_path: Path
             threading.Thread(target=kill, daemon=True).start()
             list(pool.lay_out([task]))
     assert not (tmp_path / "gross.pdf").exists()
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+def test_an_image_of_ninety_million_pixels_is_laid_out_without_pillows_warning(tmp_path: Path) -> None:
+    """Images reach the layout checked (at most 100 million pixels): Pillow's warning from 89 million
+    on would be printed on standard error, here raised, and the image lost."""
+    import struct
+    import zlib
+
+    from publish.render import pdf_layout
+    from publish.render.pdf_task import LayoutTask
+
+    side = 9_500
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(b"\0" * (side + 1)) for _ in range(side)) + packer.flush()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    (tmp_path / "gross.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+                                         + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    laid = pdf_layout.lay_out(LayoutTask('<img src="gross.png" style="width: 5cm">', tmp_path.as_uri() + "/",
+                                         (tmp_path,), None, tmp_path / "bild.pdf"))
+    assert laid.errors == () and b"/Image" in (tmp_path / "bild.pdf").read_bytes()
