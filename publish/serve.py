@@ -179,14 +179,20 @@ class Events:
 class _Handler(SimpleHTTPRequestHandler):
     """Files of the site; HTML pages get the diagnostics banner and the reload script; the event stream."""
 
-    def __init__(self, *args: Any, preview: Preview, events: Events, **kwargs: Any) -> None:
-        self.preview, self.events = preview, events
+    def __init__(self, *args: Any, preview: Preview, events: Events, host: str, **kwargs: Any) -> None:
+        self.preview, self.events, self.host = preview, events, host
         super().__init__(*args, directory=str(preview.site), **kwargs)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_HEAD(self) -> None:
+        if self._host_allowed():
+            super().do_HEAD()
+
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
         path = unquote(urlsplit(self.path).path)
         if path == EVENTS_PATH:
             return self._stream()
@@ -200,6 +206,19 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(404)
             return self._page((self.preview.site / "404.html").read_text("utf-8"), version, sent=True)
         super().do_GET()
+
+    def _host_allowed(self) -> bool:
+        """Whether the request names this machine (or the address the preview was told to listen
+        on): a web page the author visits could otherwise read the draft through a name of its own
+        that it points at 127.0.0.1 (DNS rebinding). Listening on every address, any name goes."""
+        try:
+            named = urlsplit("//" + (self.headers.get("Host") or "")).hostname or ""
+        except ValueError:
+            named = ""
+        if self.host in ("0.0.0.0", "::", "") or named in {"localhost", "127.0.0.1", "::1", self.host.lower()}:
+            return True
+        self.send_error(403, "this preview answers only to requests for localhost")
+        return False
 
     def _page(self, html: str, version: int, sent: bool = False) -> None:
         script = _RELOAD_SCRIPT.replace("__VERSION__", str(version))
@@ -241,7 +260,7 @@ def _since(request: str) -> int | None:
 
 def start_server(preview: Preview, events: Events, host: str, port: int) -> ThreadingHTTPServer:
     """Serve ``preview``'s site on ``host:port`` (port 0: any free one) in a background thread."""
-    server = ThreadingHTTPServer((host, port), functools.partial(_Handler, preview=preview, events=events))
+    server = ThreadingHTTPServer((host, port), functools.partial(_Handler, preview=preview, events=events, host=host))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="publish-serve", daemon=True).start()
     return server

@@ -208,3 +208,36 @@ def test_a_page_served_before_a_build_ended_hears_of_it_when_its_event_stream_st
     finally:
         events.close()
         server.shutdown()
+
+
+def test_the_preview_answers_only_to_requests_for_this_machine(tmp_path: Path) -> None:
+    """A page the author visits could point a name of its own at 127.0.0.1 and read the draft
+    (DNS rebinding): a request that names another host is refused; localhost, 127.0.0.1 and [::1]
+    are served."""
+    import http.client
+
+    from publish.serve import Events, Preview, start_server
+
+    source = tmp_path / "book"
+    shutil.copytree(SEEDS, source)
+    preview, events = Preview(source, "default", tmp_path / "site"), Events()
+    preview.build()
+    server = start_server(preview, events, "127.0.0.1", 0)
+    port = server.server_address[1]
+
+    def status(host: str, method: str = "GET") -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request(method, "/GPU.html", headers={"Host": host})
+        answer = connection.getresponse()
+        body = answer.read()
+        connection.close()
+        assert answer.status != 200 or b"GPU" in body or method == "HEAD"
+        return answer.status
+
+    try:
+        assert [status(h) for h in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "LOCALHOST")] == [200] * 4
+        assert [status(h) for h in (f"evil.example:{port}", "127.0.0.1.evil.example", "", "[zz")] == [403] * 4
+        assert status("evil.example", "HEAD") == 403 and status("localhost", "HEAD") == 200
+    finally:
+        events.close()
+        server.shutdown()
