@@ -51,8 +51,12 @@ def load_config(source: Path) -> tuple[BookConfig, list[Diagnostic]]:
 
 
 def _load_toml(path: Path) -> tuple[BookConfig, list[Diagnostic]]:
-    if not path.is_file():
-        return BookConfig(Metadata(), SourceConfig(), frozenset()), []
+    if not path.exists() and not path.is_symlink():
+        return _default(), []
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()) or not path.is_file():
+        # a link out of the book (read in a release job from a pull request), a pipe that would wait
+        return _default(), [error(Code.BAD_CONFIG, path, 1, 1,
+                                  f"{CONFIG_NAME} is not a regular file inside the source folder; not read")]
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)

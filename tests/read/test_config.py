@@ -174,3 +174,24 @@ def test_metadata_from_the_sources_fills_only_what_book_toml_left_unset(tmp_path
     merged = merge_metadata(config, {"title": "Aus dem Titelblock", "subtitle": "Sub", "authors": ("Ada",),
                                      "unbekannt": "x"})
     assert merged == Metadata(title="Aus der Datei", subtitle="Sub", authors=("Ada",))
+
+
+def test_a_book_toml_that_leads_out_of_the_book_or_is_a_pipe_is_not_read(tmp_path: Path) -> None:
+    """A link to a file elsewhere (a pull request's book.toml → /etc/passwd, read in a release job)
+    or a named pipe (reading it would wait for ever) is one error, and the defaults hold; a link to a
+    file inside the book is read."""
+    import os
+
+    (tmp_path / "book.toml").symlink_to("/etc/passwd")
+    config, found = load_config(tmp_path)
+    assert config == BookConfig(Metadata(), SourceConfig(), frozenset())
+    assert [(d.code, d.line, d.message) for d in found] == [
+        (Code.BAD_CONFIG, 1, "book.toml is not a regular file inside the source folder; not read")]
+    (tmp_path / "book.toml").unlink()
+    os.mkfifo(tmp_path / "book.toml")
+    assert [d.code for d in load_config(tmp_path)[1]] == [Code.BAD_CONFIG]
+    (tmp_path / "book.toml").unlink()
+    (tmp_path / "settings.toml").write_text('[book]\ntitle = "Innen"\n', encoding="utf-8")
+    (tmp_path / "book.toml").symlink_to("settings.toml")
+    config, found = load_config(tmp_path)
+    assert config.metadata.title == "Innen" and found == []
