@@ -177,3 +177,26 @@ def test_bad_math_is_reported_and_shown_as_tex(tmp_path: Path) -> None:
     body = _part(tmp_path / "book.docx", "word/document.xml")
     assert "\\frac{a}{" in "".join(body.xpath("//w:t/text()", namespaces=NS))
     assert len(body.xpath("//m:oMath", namespaces=NS)) == 1
+
+
+def test_a_formula_nested_thousands_deep_is_tex_source_not_word_xml_too_deep_to_read(tmp_path: Path) -> None:
+    """pandoc reads TeX our typesetter refuses (1,000 nested ``\\left(``) and writes Word XML nested
+    beyond what lxml reads back (a traceback): such a formula goes to Word as its TeX, as in the
+    other formats, with the one bad-math warning."""
+    deep = "\\left(" * 1000 + "x" + "\\right)" * 1000
+    (tmp_path / "A.md").write_text(f"## A {{#A .term}}\n\nTief: ${deep}$ und gut: $x^2$.\n", encoding="utf-8")
+    book = load_book(tmp_path).book
+    result = docx.render(book, load_theme("default"), tmp_path / "book.docx")
+    assert [(d.code.value, d.line, "nested too deeply" in d.message, len(d.message) < 200)
+            for d in result.diagnostics] == [("bad-math", 3, True, True)]
+    body = _part(tmp_path / "book.docx", "word/document.xml")
+    assert deep in "".join(body.xpath("//w:t/text()", namespaces=NS))
+    assert len(body.xpath("//m:oMath", namespaces=NS)) == 1
+
+
+def test_word_xml_too_deep_to_read_is_a_render_error() -> None:
+    from publish.render import RenderError
+    from publish.render.docx.join import parse_part
+
+    with pytest.raises(RenderError, match="cannot be read back"):
+        parse_part(b"<a>" * 3000 + b"</a>" * 3000)

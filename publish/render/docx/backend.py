@@ -21,7 +21,7 @@ from .pandoc_docx import pandoc_docx
 from ..backlinks import backlinks_block
 from .pandoc_json import metadata_json
 from ...progress import Progress
-from ..html.mathml import MathError, mathml
+from ..html.mathml import MathError, cannot_typeset, mathml
 from ..html.sanitize import html_text
 from ...diagnostics import Code, Diagnostic, warning
 from ...tree import mark_term, transform, walk
@@ -106,6 +106,14 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     return RenderResult(out, diagnostics=bad_math, notes=notes)
 
 
+def _typesets(formula: m.Math) -> bool:
+    try:
+        mathml(formula.tex, formula.display)
+    except MathError:
+        return False
+    return True
+
+
 def _bad_math(book: m.Book) -> list[Diagnostic]:
     """TeX that cannot be typeset: pandoc shows it as text, the build must hear of it as the other formats do."""
     found = []
@@ -117,7 +125,7 @@ def _bad_math(book: m.Book) -> list[Diagnostic]:
                 except MathError as exc:
                     path, line, col = (node.pos.path, node.pos.line, node.pos.col) if node.pos else (part.source, 1, 1)
                     found.append(warning(Code.BAD_MATH, path, line, col,
-                                         f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+                                         cannot_typeset(node.tex, exc)))
     return found
 
 
@@ -181,6 +189,10 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
             return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
+        if isinstance(node, m.Math) and not _typesets(node):
+            # shown as TeX source, as in the other formats: pandoc would typeset what it can read,
+            # a formula nested thousands deep too, in Word XML too deep to read back
+            return m.Code(m.Attr("", ("tex",)), node.tex)
         if isinstance(node, m.Image) and not "".join(t.text for t in walk(node.alt) if isinstance(t, m.Str)).strip():
             # Word's alternative text (docPr descr) comes from the alt text: never leave it empty.
             return replace(node, alt=(m.Str(node.title or PurePosixPath(unquote(node.src)).stem),))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .. import RenderError
 from .reference import W
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -293,8 +294,12 @@ _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=Tru
 
 
 def parse_part(data: bytes) -> etree._Element:
-    """A part of a package pandoc wrote (no entities, no network; a long book's text nodes may be large)."""
-    return etree.fromstring(data, _PARSER)
+    """A part of a package pandoc wrote (no entities, no network; a long book's text nodes may be
+    large); XML lxml will not read (nested over 2,048 deep) is a RenderError."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise RenderError(f"pandoc wrote Word XML that cannot be read back: {exc}") from None
 
 
 def _serialise(root: etree._Element) -> bytes:

@@ -9,8 +9,8 @@ from functools import lru_cache
 import ziamath
 from ziamath.tex import tex2mml
 
-from .mathml import (MathError, check_known_commands, check_tex, describe_error, local_name, tex_to_mathml,
-                     text_escapes)
+from .mathml import (MathError, check_known_commands, check_size, check_tex, describe_error, local_name,
+                     tex_to_mathml, text_escapes)
 
 # ziamath lays out at `size` pixels per em and writes SVG user units in those pixels, so at
 # 100 every length divides by 100 to give em exactly (ziafont rounds to 3 decimals: 1e-5 em).
@@ -77,6 +77,7 @@ def render_math(tex: str, display: bool, ident: str) -> MathSVG:
 def _render_cached(tex: str, display: bool) -> _Rendered:
     check_tex(tex)
     mathml = _to_mathml(tex, display)
+    check_size(mathml)
     check_known_commands(mathml)
     _mark_ordinary_symbols(mathml)
     svg = _layout(mathml).svgxml()

@@ -36,8 +36,26 @@ _TEXT_ESCAPE = re.compile(r"\\([&%$#_{}])")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]*")
 
 
+MAX_ELEMENTS = 2_500
+"""A formula of more MathML elements is not typeset but shown as its TeX: a 200 × 200 matrix
+(about 80,000 elements) took 69 s of PDF layout. A long formula of the glossary has about 60."""
+
+
 class MathError(ValueError):
     """TeX that cannot be typeset; the message says briefly what is wrong."""
+
+
+def cannot_typeset(tex: str, problem: MathError) -> str:
+    """The bad-math diagnostic's message; a long formula is named by its start and its length."""
+    shown = tex if len(tex) <= 80 else f"{tex[:60]}… ({len(tex):,} characters)"
+    return f"cannot typeset ${shown}$: {problem}; shown as TeX source"
+
+
+def check_size(root: ET.Element) -> None:
+    """A formula too large to typeset (``MAX_ELEMENTS``) is a MathError."""
+    count = sum(1 for _ in root.iter())
+    if count > MAX_ELEMENTS:
+        raise MathError(f"too large to typeset ({count:,} MathML elements; at most {MAX_ELEMENTS:,})")
 
 
 @lru_cache(maxsize=4096)
@@ -61,6 +79,7 @@ def tex_to_mathml(tex: str, display: bool) -> ET.Element:
     except Exception as exc:
         # latex2mathml's errors share no base class and carry their meaning in the class name.
         raise MathError(f"cannot read TeX: {describe_error(exc)}") from exc
+    check_size(clean)
     check_known_commands(clean)
     return clean
 

@@ -14,7 +14,7 @@ from ... import model as m
 from ...diagnostics import Code, Diagnostic, warning
 from ...tree import stringify
 from .math_svg import render_math
-from .mathml import MathError, mathml
+from .mathml import MathError, cannot_typeset, mathml
 from ...names import UniqueNames
 from ...theme.languages import is_language_tag
 from .sanitize import sanitize_html
@@ -216,7 +216,7 @@ class HtmlWriter:
             if node.pos:
                 source, line, col = node.pos.path, node.pos.line, node.pos.col
             self.diagnostics.append(warning(Code.BAD_MATH, source, line, col,
-                                            f"cannot typeset ${node.tex}$: {exc}; shown as TeX source"))
+                                            cannot_typeset(node.tex, exc)))
             return f'<code class="tex">{escape(node.tex)}</code>'
 
     def _svg(self, node: m.Math) -> str:

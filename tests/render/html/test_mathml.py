@@ -60,3 +60,19 @@ def test_an_ampersand_inside_an_environment_aligns_and_an_escaped_one_is_text() 
     assert len(matrix.findall(f".//{{{MATHML}}}mtd")) == 4
     escaped = etree.fromstring(mathml(r"\text{Daten \& Modelle}", display=False))
     assert "".join(escaped.itertext()).replace("\xa0", " ") == "Daten & Modelle"
+
+
+def test_a_formula_of_more_than_so_many_elements_is_not_typeset() -> None:
+    """A 200 × 200 matrix took 69 s of PDF layout: past ``MAX_ELEMENTS`` MathML elements a formula is
+    a MathError in every format (shown as its TeX), a 30 × 30 matrix still typesets."""
+    from publish.render.html import math_svg
+    from publish.render.html.mathml import MAX_ELEMENTS
+
+    def matrix(n: int) -> str:
+        return "\\begin{matrix}" + "\\\\".join(["&".join(["a"] * n)] * n) + "\\end{matrix}"
+
+    assert mathml(matrix(30), False).count("<mi>") == 900
+    math_svg.render_math(matrix(30), False, "m1")
+    for render in (lambda tex: mathml(tex, False), lambda tex: math_svg.render_math(tex, False, "m2")):
+        with pytest.raises(MathError, match=f"too large to typeset .* at most {MAX_ELEMENTS:,}"):
+            render(matrix(60))
