@@ -265,24 +265,10 @@ class _Reader:
         """Put each footnote's blocks where it is referenced (a note defined twice: the last one;
         a note inside itself: empty there), a block at a time: each block's version without its
         notes is released as soon as the one with them exists."""
-        done: dict[str | int, m.Note] = {}
-        open_keys: set[str | int] = set()
-
-        def note(key: str | int) -> m.Note:
-            if key in done or key in open_keys:
-                return done.get(key, m.Note(()))
-            open_keys.add(key)
-            self.diagnostics.extend(self._note_findings.pop(key, ()))
-            done[key] = m.Note(transform(self.notes.get(key, ()), fill))
-            open_keys.discard(key)
-            return done[key]
-
-        def fill(node: Any) -> Any:
-            return note(node.key) if isinstance(node, _NoteRef) else node
-
         if self._note_refs:
+            placed = _PlacedNotes(self.notes, self._note_findings, self.diagnostics)
             for i, block in enumerate(blocks):
-                blocks[i] = transform(block, fill)
+                blocks[i] = transform(block, placed.fill)
 
     # --- inlines --------------------------------------------------------------------
 
@@ -463,6 +449,30 @@ class _Reader:
 
     def _warn(self, code: Code, line: int, col: int, message: str) -> None:
         self.diagnostics.append(warning(code, self.path, line + 1, col, message))
+
+
+class _PlacedNotes:
+    """Footnotes built on their first reference, each once. An object rather than two closures
+    that call each other: those would be a cycle holding the reader, and with it the file's text,
+    until a full collection, which the build holds back while it resolves and renders."""
+
+    def __init__(self, notes: dict[str | int, tuple[m.Block, ...]],
+                 findings: dict[str | int, tuple[Diagnostic, ...]], diagnostics: list[Diagnostic]) -> None:
+        self._notes, self._findings, self._diagnostics = notes, findings, diagnostics
+        self._done: dict[str | int, m.Note] = {}
+        self._open: set[str | int] = set()
+
+    def fill(self, node: Any) -> Any:
+        return self._note(node.key) if isinstance(node, _NoteRef) else node
+
+    def _note(self, key: str | int) -> m.Note:
+        if key in self._done or key in self._open:
+            return self._done.get(key, m.Note(()))
+        self._open.add(key)
+        self._diagnostics.extend(self._findings.pop(key, ()))
+        self._done[key] = m.Note(transform(self._notes.pop(key, ()), self.fill))
+        self._open.discard(key)
+        return self._done[key]
 
 
 @dataclass(frozen=True, slots=True)
