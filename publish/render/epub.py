@@ -11,7 +11,6 @@ from html import escape
 from pathlib import Path
 
 from ebooklib import epub
-from fontTools import subset
 from lxml import etree
 from markupsafe import Markup
 
@@ -25,7 +24,7 @@ from .files import ascii_stem, image_names
 from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
-from ..tree import stringify, typeset_text, walk
+from ..tree import stringify, typeset_strings, walk
 from ..theme.theme import FontFace, Theme
 from . import RenderError, RenderOptions, RenderResult
 
@@ -200,8 +199,12 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                    content=str(css).encode("utf-8")))
-    # Each character once: fontTools makes a list of every character it is given (8 bytes each).
-    text = "".join(sorted(set(typeset_text(book)).union(*labels.values(), *(g.letter for g in book.index))))
+    # Each character once: fontTools makes a list of every character it is given (8 bytes each);
+    # gathered string by string, never the book's whole text at once.
+    characters = set().union(*labels.values(), *(g.letter for g in book.index))
+    for piece in typeset_strings(book):
+        characters.update(piece)
+    text = "".join(sorted(characters))
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
                                        media_type="font/ttf", content=_subset(face, text)))
@@ -228,11 +231,11 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
 def _content_dependent_accessibility(book: m.Book) -> list[tuple[str, str]]:
     """What is only true of some books: images are a visual access mode (their alt text keeps the
     book sufficient as text), formulas are MathML."""
-    nodes = [n for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)]
+    kinds = {type(n) for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)}
     found = []
-    if any(isinstance(n, m.Image) for n in nodes):
+    if m.Image in kinds:
         found.append(("schema:accessMode", "visual"))
-    if any(isinstance(n, m.Math) for n in nodes):
+    if m.Math in kinds:
         found.append(("schema:accessibilityFeature", "MathML"))
     return found
 
@@ -340,6 +343,8 @@ def _used_faces(theme: Theme, css: str) -> list[FontFace]:
 
 def _subset(face: FontFace, text: str) -> bytes:
     """Only the glyphs the book uses: the whole Noto family would add megabytes to every EPUB."""
+    from fontTools import subset  # 18 MB of modules: imported once the book's text is no longer read
+
     options = subset.Options()
     options.name_IDs = ["*"]
     options.notdef_outline = True

@@ -13,7 +13,6 @@ from markupsafe import Markup
 from ... import model as m
 from ...diagnostics import Code, Diagnostic, warning
 from ...tree import stringify
-from .math_svg import render_math
 from .mathml import MathError, mathml
 from ...names import UniqueNames
 from ...theme.languages import is_language_tag
@@ -220,6 +219,8 @@ class HtmlWriter:
             return f'<code class="tex">{escape(node.tex)}</code>'
 
     def _svg(self, node: m.Math) -> str:
+        from .math_svg import render_math  # ziamath and its math font: only paged media need them
+
         self._formulas += 1
         # Every id inside the SVG starts with "<ident>-"; no id of the book starts so.
         svg = render_math(node.tex, node.display, self._ids.claim(f"m{self._formulas}"))
