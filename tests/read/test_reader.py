@@ -165,6 +165,81 @@ def test_a_full_memo_of_shared_nodes_starts_again_and_the_model_is_the_same(monk
     assert 1 < len({id(n) for n in emph}) < len(emph)
 
 
+_NOTES = """## T {#T}
+
+T[^a] und[^b] und ^[inline *i*[^a]] und[^c] und ^[schlicht].
+
+[^a]: A einfach.
+
+S[^a] und[^g] und ^[inline schlicht].
+
+[^g]: G.
+
+[^b]: B mit[^a] drin[^h].
+
+Y[^f].
+
+P[^d] <blink>x</blink>.
+
+[^d]: D mit <blink>f</blink>.
+
+[^c]: C eins.
+
+V[^c].
+
+W[^b].
+
+X[^d].
+
+Q[^c] und[^a] wieder[^f].
+
+[^c]: C zwei.
+
+[^e]: E selbst[^e].
+
+R[^e] und [^a] und[^f].
+
+U[^g] und[^a].
+
+[^f]: F <blink>g</blink> am Ende.
+
+[^h]: H.
+"""
+
+
+@pytest.mark.parametrize("text", [_NOTES, _NOTES.replace("[^c]: C zwei.", ""), _varied_entry(15 * len(_KINDS))],
+                         ids=["a-note-defined-twice", "notes", "varied"])
+def test_footnotes_put_in_place_as_soon_as_read_give_the_model_of_placing_them_at_the_end(
+        monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """A block's footnotes are put in place once each is read (no findings, no references of
+    their own, no label of the file defined twice), the rest at the file's end: the model,
+    positions and diagnostics (their order too) are those of putting every footnote in place at
+    the end."""
+    monkeypatch.setattr(blockwise, "_BATCH", 1)
+    placed = []
+    with_notes = reader._Reader._with_notes
+    monkeypatch.setattr(reader._Reader, "_with_notes",
+                        lambda self, blocks, spans: placed.append(spans := list(spans)) or with_notes(self, blocks, spans))
+    early, early_found = read_markdown(text, Path("x.md"))
+    assert sum(len(spans) for spans in placed[:-1]) >= ("C zwei" not in text)
+    monkeypatch.setattr(reader._Reader, "_ready", lambda self, keys, redefined: None)
+    end, end_found = read_markdown(text, Path("x.md"))
+    assert early == end
+    positions = lambda blocks: [(type(n), n.pos) for n in tree.walk(blocks) if getattr(n, "pos", None)]  # noqa: E731
+    assert positions(early) == positions(end)
+    assert early_found == end_found and len(end_found) >= 2
+    notes = [tree.stringify(n.blocks[0].content) for n in tree.walk(early) if isinstance(n, model.Note) and n.blocks]
+    if text == _NOTES:
+        assert placed[-1]
+        assert notes == ["A einfach.", "B mit drin.", "A einfach.", "H.", "inline i", "A einfach.", "C zwei.", "schlicht",
+                         "A einfach.", "G.", "inline schlicht", "F <blink>g</blink> am Ende.", "D mit <blink>f</blink>.",
+                         "C zwei.", "B mit drin.", "A einfach.", "H.", "D mit <blink>f</blink>.", "C zwei.", "A einfach.",
+                         "F <blink>g</blink> am Ende.", "E selbst.", "A einfach.", "F <blink>g</blink> am Ende.", "G.",
+                         "A einfach."]
+        # The paragraph's own finding, then the notes' in the order of their first references.
+        assert [d.line for d in early_found] == [15, 15, 37, 37, 17, 17]
+
+
 def test_reading_leaves_no_cycles_for_the_collector() -> None:
     """Syntax trees point to their parents; the reader unlinks each once read, so a long file's
     trees do not wait in memory for a full collection. Nor does the reader itself (with the

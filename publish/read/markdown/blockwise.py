@@ -42,6 +42,9 @@ _SEEN = "publish_footnotes_seen"
 _DONE = "publish_footnote_done"
 """In the parse env: the record that stands for every footnote of earlier blocks."""
 
+REDEFINED_KEY = "publish_footnotes_redefined"
+"""In the parse env: True if a footnote label is defined more than once (the last definition counts)."""
+
 
 def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[list[Token]]:
     """The tokens of whole top-level blocks in document order, as ``md.parse`` would give them,
@@ -65,14 +68,21 @@ def parse_blocks(md: MarkdownIt, text: str, env: dict[str, Any]) -> Iterator[lis
 
 
 def _first_pass(md: MarkdownIt, src: str, env: dict[str, Any]) -> array[int]:
-    """Run the block rules once over the whole text, keeping no tokens: store the link references
-    and footnote labels in ``env`` and return where windows start (pairs of line and offset: the
-    first top-level block at least ``_WINDOW`` lines after the previous cut)."""
+    """Run the block rules once over the whole text, keeping no tokens: store the link references,
+    the footnote labels and those defined twice in ``env`` and return where windows start (pairs
+    of line and offset: the first top-level block at least ``_WINDOW`` lines after the previous cut)."""
     first: dict[str, Any] = {k: v for k, v in env.items() if k not in ("references", "footnotes")}
     state = StateBlock(src, md, first, [])
     cuts = array("q")
     last = 0
+    labels = redefined = 0
     for line in _top_level(state):
+        # A label defined again adds no new one to the plugin's table of labels.
+        defined = sum(token.type == "footnote_reference_open" for token in state.tokens)
+        if defined:
+            now = len(first["footnotes"]["refs"])
+            redefined |= now - labels < defined
+            labels = now
         state.tokens.clear()
         if line - last >= _WINDOW and line < state.lineMax:
             cuts.extend((line, state.bMarks[line]))
@@ -81,6 +91,7 @@ def _first_pass(md: MarkdownIt, src: str, env: dict[str, Any]) -> array[int]:
         env["references"] = first["references"]
     if "footnotes" in first:
         env["footnotes"] = {"refs": first["footnotes"]["refs"], "list": {}}
+    env[REDEFINED_KEY] = bool(redefined)
     return cuts
 
 
