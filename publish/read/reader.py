@@ -69,7 +69,8 @@ class _Reader:
         self.line_offset = line_offset
         self.depth = depth
         """How deep the text is nested (a grid table cell's text is as deep as its table)."""
-        self._starts = array("q", chain((0,), (newline.end() for newline in re.finditer("\n", text))))
+        self._starts = array("I" if len(text) < 2**32 else "q",
+                             chain((0,), (newline.end() for newline in re.finditer("\n", text))))
         """Where each line of ``text`` starts: the lines themselves as strings would cost twice the text."""
         self.diagnostics: list[Diagnostic] = []
         self.notes: dict[str | int, tuple[m.Block, ...]] = {}

@@ -121,6 +121,31 @@ def test_reading_in_windows_of_lines_gives_the_model_of_the_whole_text(monkeypat
     assert sum(isinstance(n, model.Note) and bool(n.blocks) for n in tree.walk(whole)) > 10
 
 
+def _cut_short(filler: int) -> str:
+    return ("## T\n\n" + "Absatz.\n" * filler + "\n[l][r] und [m][s] und[^a] und[^b].\n\n[r]: /url\n  \"Titel\"\n\n"
+            + "[^a]: Eins\n    zwei\n\n```\n" + "code\n" * 30 + "```\n\n[s]:\n/s\n\n[^b]: B\n\nEnde.\n")
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 7])
+def test_the_first_pass_takes_back_what_its_window_cut_short(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    """The first pass reads windows of lines too: a block its window ends in (a link reference
+    whose title is on the next line, a footnote, code longer than the window) is read again whole
+    in the next window, and what it stored is taken back first."""
+    for filler in range(8):
+        text = _cut_short(filler)
+        monkeypatch.setattr(blockwise, "_WINDOW", 10**9)
+        whole = read_markdown(text, Path("x.md"))
+        links = [(n.url, n.title) for n in tree.walk(whole[0]) if isinstance(n, model.Link)]
+        assert links == [("/url", "Titel"), ("/s", "")] and whole[1] == []
+        monkeypatch.setattr(blockwise, "_WINDOW", window)
+        assert read_markdown(text, Path("x.md")) == whole, filler
+        for again, twice in (("", False), ("\n[^a]: wieder\n", True)):
+            env: dict[str, object] = {}
+            for _ in blockwise.parse_blocks(make_parser("de-DE"), text + again, env):
+                pass
+            assert env[blockwise.REDEFINED_KEY] is twice
+
+
 def test_block_tokens_read_in_windows_are_markdown_its_for_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """Block by block and a window at a time, the block tokens and their lines are those
     ``MarkdownIt.parse`` gives for the whole text (footnotes aside: they follow their block)."""
