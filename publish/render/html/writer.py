@@ -257,7 +257,9 @@ class HtmlWriter:
         if not self.medium.endnotes:
             return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
         self._note_count += 1
-        anchor = self._ids.claim(f"{self._part[0]}--fn{self._note_count}")
+        # Not taken: the counter makes each note's id differ from every other made id, and a long
+        # book's notes would otherwise each leave its id behind in the set of taken ones.
+        anchor = self._ids.free(f"{self._part[0]}--fn{self._note_count}")
         number = self._noted + 1
         body = self.inlines(_note_inlines(node))  # may write notes of its own first
         self._notes.append(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
