@@ -17,7 +17,7 @@ from ...theme.theme import FontFace, Theme
 from ...theme.units import length_mm, page_size_mm
 
 
-_NOTES_HELD = 1 << 20
+_NOTES_HELD = 1 << 16
 """Characters of an entry's endnotes kept in memory until its body is written; more go to a file."""
 
 
