@@ -265,6 +265,17 @@ def test_footnotes_put_in_place_as_soon_as_read_give_the_model_of_placing_them_a
         assert [d.line for d in early_found] == [15, 15, 37, 37, 17, 17]
 
 
+def test_only_defined_labels_are_footnotes_however_they_begin_alike() -> None:
+    """The labels the first pass found are kept sorted in one string: a label is a footnote
+    reference only if it is defined, not if it starts or ends like one that is."""
+    text = "T[^a] [^ab] [^abc] [^b] [^] [^0].\n\n[^ab]: AB\n\n[^a]: A\n\n[^b]: B\n\n[^0]: Null\n"
+    blocks, found = read_markdown(text, Path("x.md"))
+    content = blocks[0].content
+    notes = [tree.stringify(n.blocks[0].content) for n in content if isinstance(n, model.Note)]
+    assert notes == ["A", "AB", "B", "Null"] and found == []
+    assert tree.stringify(content) == "T  [^abc]  [^] ."
+
+
 def test_reading_leaves_no_cycles_for_the_collector() -> None:
     """Syntax trees point to their parents; the reader unlinks each once read, so a long file's
     trees do not wait in memory for a full collection. Nor does the reader itself (with the

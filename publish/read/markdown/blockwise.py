@@ -19,8 +19,9 @@ whose text the batch holds (a ``[^label]:`` definition, keyed by ``label``; an i
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
-from itertools import islice
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate, islice
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -103,7 +104,7 @@ def _first_pass(md: MarkdownIt, src: str, env: dict[str, Any]) -> array[int]:
     if "references" in first:
         env["references"] = first["references"]
     if "footnotes" in first:
-        env["footnotes"] = {"refs": first["footnotes"]["refs"], "list": {}}
+        env["footnotes"] = {"refs": _Labels(first["footnotes"]["refs"]), "list": {}}
     env[REDEFINED_KEY] = bool(redefined)
     return cuts
 
@@ -181,8 +182,7 @@ def _footnotes_of_block(state: StateCore, tail: Callable[[StateCore], None]) -> 
     """Run the footnote plugin's tail on one batch of blocks: only the footnotes it made or defined.
 
     Then the plugin's list of footnotes starts again, empty but counting on (see ``_Footnotes``),
-    and the labels referenced in the batch point to footnote 0 instead of their own number, so
-    that a long file's footnotes leave no record each behind."""
+    so that a long file's footnotes leave no record each behind."""
     data = state.env.get("footnotes")
     if data is None:
         return
@@ -193,11 +193,6 @@ def _footnotes_of_block(state: StateCore, tail: Callable[[StateCore], None]) -> 
         data["list"] = made | {("label", label): {"label": label} for label in defined}
         tail(state)
     data["list"] = _Footnotes(count)
-    refs = data["refs"]
-    for token in state.tokens:
-        for child in token.children or ():
-            if child.type == "footnote_ref" and "label" in child.meta:
-                refs[":" + child.meta["label"]] = 0
 
 
 class _Footnotes(dict):  # type: ignore[type-arg]
@@ -216,3 +211,34 @@ class _Footnotes(dict):  # type: ignore[type-arg]
 
     def __missing__(self, number: int) -> dict[str, Any]:
         return self.shared
+
+
+class _Labels:
+    """The footnote plugin's table of labels (``":" + label`` → the number of its footnote) once
+    the first pass has read every definition: only whether a label is defined, the labels sorted
+    in one string (a dictionary of them held about ten times as much for a file of short notes).
+
+    Each reference counts as its label's first (``get`` gives the default): the reader keys
+    footnotes by label, not by the plugin's numbers, and new numbers are read by no one."""
+
+    def __init__(self, labels: Iterable[str]) -> None:
+        ordered = sorted(labels)
+        self._text = "".join(ordered)
+        self._starts = array("Q", accumulate(map(len, ordered), initial=0))
+
+    def _label(self, number: int) -> str:
+        return self._text[self._starts[number]:self._starts[number + 1]]
+
+    def __contains__(self, key: object) -> bool:
+        count = len(self._starts) - 1
+        at = bisect_left(range(count), key, key=self._label)
+        return at < count and self._label(at) == key
+
+    def __bool__(self) -> bool:
+        return len(self._starts) > 1
+
+    def __setitem__(self, key: str, value: int) -> None:
+        """The plugin notes a definition (every one is known) or a footnote's number (not kept)."""
+
+    def get(self, key: str, default: int) -> int:
+        return default
