@@ -197,20 +197,15 @@ def _footnotes_of_block(state: StateCore, tail: Callable[[StateCore], None]) -> 
 
 class _Footnotes(dict):  # type: ignore[type-arg]
     """The footnote plugin's list of footnotes (number → record) for one batch of blocks: its
-    length, which gives a new footnote its number, counts the ``earlier`` footnotes too, and each
-    earlier number reads as one shared record (only a later reference reads it, to count the
-    references of its label: ``subId``, which the reader does not use)."""
+    length, which gives a new footnote its number, counts the ``earlier`` footnotes too. No one
+    asks for an earlier one: a reference to a label is always its first (see ``_Labels``)."""
 
     def __init__(self, earlier: int) -> None:
         super().__init__()
         self.earlier = earlier
-        self.shared = {"count": 0}
 
     def __len__(self) -> int:
         return self.earlier + super().__len__()
-
-    def __missing__(self, number: int) -> dict[str, Any]:
-        return self.shared
 
 
 class _Labels:
