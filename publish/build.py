@@ -25,7 +25,7 @@ from .read.sources import SOURCE_SUFFIXES
 from .render import Backend, RenderOptions, RenderResult, default_jobs, load_backend
 from .render.pages import PrintEdition
 from .resolve.anchors import slugify
-from .resolve.collation import load_collation
+from .resolve.collation import load_collation, unload_collation
 from .resolve.resolver import MissingEntry, Resolution, resolve, update
 from .resolve.strays import Stray, collapse, find_strays
 from .resolve.suggest import Suggestions, suggest
@@ -159,6 +159,7 @@ def build_formats(source: Path, out: Path, theme: Theme, formats: Iterable[str],
         if loaded.fails(strict) or loaded.book is None:
             return Built(loaded, (), (), refused=True)
         options = replace(options, meanwhile=reading.flush if reading is not None else options.meanwhile)
+        unload_collation()  # the book is sorted; a huge book's renderers need the room
         jobs = [Job(b, theme, target_path(out, loaded.book, theme, b), options) for b in todo]
         staged = render_staged(loaded.book, jobs, progress)
     finally:

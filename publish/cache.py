@@ -29,11 +29,28 @@ _ENUMS: dict[str, type[Enum]] = {"Code": Code, "Severity": Severity}
 
 
 def fingerprint(*parts: bytes | str) -> str:
+    """The digest of ``parts``, each as its UTF-8 length and bytes; a long text is encoded a
+    piece at a time, never copied whole (a huge file's text would be held twice more)."""
     digest = hashlib.sha256(__version__.encode())
     for part in parts:
-        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big") + data)
+        if isinstance(part, bytes):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+            continue
+        digest.update(sum(map(len, _utf8_pieces(part))).to_bytes(8, "big"))
+        for piece in _utf8_pieces(part):
+            digest.update(piece)
     return digest.hexdigest()
+
+
+_PIECE = 1 << 16
+"""Characters of a text encoded at a time for its digest: small enough that their memory is used
+again at once (pieces of a megabyte left several behind in the process)."""
+
+
+def _utf8_pieces(text: str) -> Iterator[bytes]:
+    for start in range(0, len(text), _PIECE):
+        yield text[start:start + _PIECE].encode("utf-8", "surrogateescape")
 
 
 def folder_fingerprint(folders: tuple[Path, ...]) -> str:

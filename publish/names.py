@@ -31,9 +31,15 @@ class UniqueNames:
 
     def claim(self, wanted: str) -> str:
         """``wanted`` if it is free, else its first free numbered variant; either way taken now."""
+        name = self.free(wanted)
+        self.reserve(name)
+        return name
+
+    def free(self, wanted: str) -> str:
+        """What ``claim`` would give, left free: for names that cannot repeat (made from a counter)
+        and need only keep clear of the taken ones."""
         name, n = wanted, 1
         while name in self:
             n += 1
             name = self.numbered(wanted, n)
-        self.reserve(name)
         return name

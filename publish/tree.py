@@ -20,18 +20,19 @@ def mark_term(span: m.Span) -> str:
     return span.attr.get("term") or stringify(span.content).strip()
 
 
-def typeset_text(book: m.Book) -> str:
-    """Every character the book sets in a font: titles, text, code, metadata, aliases.
+def typeset_strings(book: m.Book) -> Iterator[str]:
+    """Every string the book sets in a font, in order: metadata, then each entry's title, text,
+    code and aliases, then the front matter; one at a time (a long book's text joined would be
+    twice its size wherever one character is outside Latin-1).
 
     Math is left out: the PDF draws it as paths and the EPUB as MathML in the reader's math font.
     """
-    parts = [book.metadata.title, book.metadata.subtitle, book.metadata.date, book.metadata.rights,
-             *book.metadata.authors]
+    yield from (book.metadata.title, book.metadata.subtitle, book.metadata.date, book.metadata.rights,
+                *book.metadata.authors)
     for part in (*book.entries, *book.front_matter):
-        parts += [n.text for n in walk((getattr(part, "title", ()), part.blocks))
-                  if isinstance(n, (m.Str, m.Code, m.CodeBlock))]
-        parts += getattr(part, "aliases", ())
-    return "".join(parts)
+        yield from (n.text for n in walk((getattr(part, "title", ()), part.blocks))
+                    if isinstance(n, (m.Str, m.Code, m.CodeBlock)))
+        yield from getattr(part, "aliases", ())
 
 
 def _strings(inlines: Iterable[m.Inline]) -> Iterator[str]:

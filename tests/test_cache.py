@@ -2,6 +2,7 @@
 and a corrupt or foreign cache is ignored, never trusted."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import pytest
 
 from publish.read import parallel as reading_module
 from publish.build import load_book
-from publish.cache import Cache, decode, encode, folder_fingerprint
+from publish import __version__
+from publish.cache import Cache, decode, encode, fingerprint, folder_fingerprint
 
 from tests.conftest import SEEDS
 
@@ -108,6 +110,17 @@ def test_fingerprints_take_file_names_that_are_not_utf8() -> None:
     odd = b"b\xfcch.md".decode("utf-8", "surrogateescape")
     assert fingerprint(odd) != fingerprint(b"b\xfdch.md".decode("utf-8", "surrogateescape"))
     assert fingerprint("ab", "c") != fingerprint("a", "bc")  # parts are framed, not concatenated
+
+
+def test_a_long_text_is_fingerprinted_in_pieces_as_its_utf8_bytes_whole() -> None:
+    """Each part counts as its UTF-8 length and bytes; a long text is encoded a piece at a time
+    (pieces ending inside no character: characters are encoded one by one), with the same digest."""
+    text = "ä€𝄞\udc80x" * 40_000
+    data = text.encode("utf-8", "surrogateescape")
+    whole = hashlib.sha256(__version__.encode())
+    for part in (data, b"raw"):
+        whole.update(len(part).to_bytes(8, "big") + part)
+    assert fingerprint(text, b"raw") == whole.hexdigest()
 
 
 def test_a_theme_fingerprint_sees_every_file_its_name_and_the_chain_order_but_not_the_cache(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from publish import model as m
-from publish.tree import stringify, transform, typeset_text, walk
+from publish.tree import stringify, transform, typeset_strings, walk
 
 
 def _entry(title: str, blocks: tuple[m.Block, ...], aliases: tuple[str, ...] = (),
@@ -126,10 +126,10 @@ def test_transform_keeps_fields_that_are_not_children() -> None:
     assert result == m.Header(2, m.Attr("id", ("c",), (("k", "v"),)), (m.Str("y"),))
 
 
-# --- typeset_text --------------------------------------------------------------------
+# --- typeset_strings -----------------------------------------------------------------
 
 
-def test_typeset_text_holds_metadata_titles_text_code_and_aliases() -> None:
+def test_typeset_strings_hold_metadata_titles_text_code_and_aliases() -> None:
     entry = _entry("Titel", (
         m.Para((m.Str("Körper"), m.Code(m.NO_ATTR, "inline()"), m.Math(False, r"\alpha"),
                 m.Link(m.NO_ATTR, (m.Str("Verweis"),), "#Ziel"))),
@@ -140,7 +140,7 @@ def test_typeset_text_holds_metadata_titles_text_code_and_aliases() -> None:
                           date="2024", rights="CC BY")
     book = m.Book(metadata, (front,), (entry,), (), ())
 
-    text = typeset_text(book)
+    text = "".join(typeset_strings(book))
 
     # Order as documented: metadata, then each entry (title, body, aliases), then front matter.
     assert text == ("Buchtitel" "Untertitel" "2024" "CC BY" "Ada" "Bob"
@@ -148,7 +148,7 @@ def test_typeset_text_holds_metadata_titles_text_code_and_aliases() -> None:
                     "Vorwort")
 
 
-def test_typeset_text_leaves_math_and_urls_out() -> None:
+def test_typeset_strings_leave_math_and_urls_out() -> None:
     entry = _entry("T", (m.Para((m.Math(True, r"\sum_i x_i"), m.Link(m.NO_ATTR, (), "https://example.org/ẞ"))),))
     book = m.Book(m.Metadata(title=""), (), (entry,), (), ())
-    assert typeset_text(book) == "T"
+    assert "".join(typeset_strings(book)) == "T"

@@ -43,7 +43,9 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
                advance: Callable[[], None], meanwhile: Callable[[], None]) -> list[Read]:
     """Each file's blocks and diagnostics, in the order given, exactly as reading them one after
     another would give; unchanged files come from the cache, the rest from ``jobs`` workers when
-    there is enough text to pay for them. ``meanwhile`` runs here, while the workers read."""
+    there is enough text to pay for them. ``meanwhile`` runs here while workers read; without
+    workers it is left to be done when needed, after the files' texts are gone (a huge file's text
+    and the collation table need not be in memory at once)."""
     results: list[Read | None] = [None] * len(files)
     tasks = []
     for number, (path, text) in enumerate(files):
@@ -75,7 +77,6 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
     for task in tasks:
         results[task.number] = _read_one(task, language, cache)
         advance()
-    meanwhile()
     return results  # type: ignore[return-value]
 
 

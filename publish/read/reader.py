@@ -15,7 +15,7 @@ from markdown_it.tree import SyntaxTreeNode
 from .. import model as m
 from ..diagnostics import Code, Diagnostic, warning
 from .markdown import make_parser
-from .markdown.blockwise import parse_blocks
+from .markdown.blockwise import REDEFINED_KEY, parse_blocks
 from .markdown.depth_limit import DEPTH_KEY
 from .markdown.diagnostics_env import ENV_KEY
 from .markdown.grid_tables import GridCell, GridTable
@@ -69,13 +69,18 @@ class _Reader:
         self.line_offset = line_offset
         self.depth = depth
         """How deep the text is nested (a grid table cell's text is as deep as its table)."""
-        self._starts = array("q", chain((0,), (newline.end() for newline in re.finditer("\n", text))))
+        self._starts = array("I" if len(text) < 2**32 else "q",
+                             chain((0,), (newline.end() for newline in re.finditer("\n", text))))
         """Where each line of ``text`` starts: the lines themselves as strings would cost twice the text."""
         self.diagnostics: list[Diagnostic] = []
         self.notes: dict[str | int, tuple[m.Block, ...]] = {}
         """Footnotes' blocks by label (``[^label]:``) or by id (``^[inline]``)."""
-        self._note_refs = False
         self._note_findings: dict[str | int, tuple[Diagnostic, ...]] = {}
+        self._nesting: set[str | int] = set()
+        """Footnotes whose text references footnotes: put in place only at the file's end."""
+        self._refs: list[str | int] = []
+        """The footnotes referenced since the block (or footnote) being read began."""
+        self._placed = _PlacedNotes(self.notes, self._note_findings, self.diagnostics)
         self._link_cursor: tuple[int, int] = (0, 0)
         """Line and column after the last link found in ``_cursor_block``."""
         self._cursor_block: SyntaxTreeNode | None = None
@@ -93,6 +98,8 @@ class _Reader:
         env: dict[str, Any] = {DEPTH_KEY: self.depth}
         start = len(self.diagnostics)
         out: list[m.Block] = []
+        waiting: list[_Waiting] = []  # blocks with a footnote not read yet
+        later: list[_Waiting] = []  # blocks with a footnote put in place only at the end
         # One top-level block's tokens and tree at a time, each released once read: a long file's
         # tokens, their syntax tree and the model are never alive all at once.
         for tokens in parse_blocks(make_parser(self.language), self.text, env):
@@ -101,14 +108,19 @@ class _Reader:
                 if group[0].type == "footnote_block_open":
                     self._collect_notes(tree.children[0])
                 else:
+                    first = len(out)
                     out.extend(self.blocks(tree.children))
+                    if self._refs:
+                        waiting.append((first, len(out), tuple(self._refs)))
+                        self._refs.clear()
                 _release(tree)
+            waiting = self._place_notes(out, waiting, later, env.get(REDEFINED_KEY, False))
         self._cursor_block = None
         self._shared.clear()
         # In line order: block rules report as they go, the other rules a batch of blocks later.
         self.diagnostics[start:start] = [warning(Code(code), self.path, line + self.line_offset + 1, col, message)
                                          for code, line, col, message in sorted(env.get(ENV_KEY, []), key=_line_of)]
-        self._with_notes(out)
+        self._with_notes(out, sorted(waiting + later))
         return self._captioned(tuple(out))
 
     def blocks(self, nodes: Iterable[SyntaxTreeNode]) -> tuple[m.Block, ...]:
@@ -255,34 +267,45 @@ class _Reader:
             before = len(self.diagnostics)
             key = _note_key(note.meta)
             self.notes[key] = self.blocks(body)
+            if self._refs:
+                self._nesting.add(key)
+                self._refs.clear()
             # A footnote's findings count only if it is used (pandoc drops unused notes).
             self._note_findings.pop(key, None)
             if len(self.diagnostics) > before:
                 self._note_findings[key] = tuple(self.diagnostics[before:])
                 del self.diagnostics[before:]
 
-    def _with_notes(self, blocks: list[m.Block]) -> None:
+    def _place_notes(self, blocks: list[m.Block], waiting: list[_Waiting], later: list[_Waiting],
+                     redefined: bool) -> list[_Waiting]:
+        """Put the footnotes of waiting blocks in place as soon as every one is read, so that a
+        long file's blocks do not wait for its end with their references, labels and notes beside
+        them. Only footnotes without findings and without references of their own, and only if
+        no label is ``redefined`` in the file: the rest go to ``later``, where the end puts their
+        findings in the order it always has (``_with_notes``). Returns the blocks still waiting."""
+        still = []
+        for span in waiting:
+            ready = self._ready(span[2], redefined)
+            if ready:
+                self._with_notes(blocks, [span])
+            else:
+                (still if ready is None else later).append(span)
+        return still
+
+    def _ready(self, keys: tuple[str | int, ...], redefined: bool) -> bool | None:
+        """True if these footnotes can be put in place now, False if only at the file's end,
+        None if one of them is not read yet."""
+        if redefined or any(key in self._nesting or key in self._note_findings for key in keys):
+            return False
+        return all(key in self.notes or self._placed.has(key) for key in keys) or None
+
+    def _with_notes(self, blocks: list[m.Block], spans: Iterable[_Waiting]) -> None:
         """Put each footnote's blocks where it is referenced (a note defined twice: the last one;
-        a note inside itself: empty there), a block at a time: each block's version without its
-        notes is released as soon as the one with them exists."""
-        done: dict[str | int, m.Note] = {}
-        open_keys: set[str | int] = set()
-
-        def note(key: str | int) -> m.Note:
-            if key in done or key in open_keys:
-                return done.get(key, m.Note(()))
-            open_keys.add(key)
-            self.diagnostics.extend(self._note_findings.pop(key, ()))
-            done[key] = m.Note(transform(self.notes.get(key, ()), fill))
-            open_keys.discard(key)
-            return done[key]
-
-        def fill(node: Any) -> Any:
-            return note(node.key) if isinstance(node, _NoteRef) else node
-
-        if self._note_refs:
-            for i, block in enumerate(blocks):
-                blocks[i] = transform(block, fill)
+        a note inside itself: empty there) in these blocks, one at a time: each block's version
+        without its notes is released as soon as the one with them exists."""
+        for first, end, _ in spans:
+            for i in range(first, end):
+                blocks[i] = transform(blocks[i], self._placed.fill)
 
     # --- inlines --------------------------------------------------------------------
 
@@ -367,8 +390,11 @@ class _Reader:
                 attrs.pop("alt", None)
                 return (m.Image(_attr(attrs), kids(), src, title, self._locate(src, block)),)
             case "footnote_ref":
-                self._note_refs = True
-                return (_NoteRef(_note_key(node.meta)),)
+                key = _note_key(node.meta)
+                if self._placed.has(key):  # read, and put in place before: the same note
+                    return (self._placed.fill(_NoteRef(key)),)
+                self._refs.append(key)
+                return (_NoteRef(key),)
         self._unknown(node, block)
         return (m.Str(node.content or node.markup),)
 
@@ -465,11 +491,43 @@ class _Reader:
         self.diagnostics.append(warning(code, self.path, line + 1, col, message))
 
 
+class _PlacedNotes:
+    """Footnotes built on their first reference, each once. An object rather than two closures
+    that call each other: those would be a cycle holding the reader, and with it the file's text,
+    until a full collection, which the build holds back while it resolves and renders."""
+
+    def __init__(self, notes: dict[str | int, tuple[m.Block, ...]],
+                 findings: dict[str | int, tuple[Diagnostic, ...]], diagnostics: list[Diagnostic]) -> None:
+        self._notes, self._findings, self._diagnostics = notes, findings, diagnostics
+        self._done: dict[str | int, m.Note] = {}
+        self._open: set[str | int] = set()
+
+    def fill(self, node: Any) -> Any:
+        return self._note(node.key) if isinstance(node, _NoteRef) else node
+
+    def has(self, key: str | int) -> bool:
+        """Whether the footnote ``key`` is built."""
+        return key in self._done
+
+    def _note(self, key: str | int) -> m.Note:
+        if key in self._done or key in self._open:
+            return self._done.get(key, m.Note(()))
+        self._open.add(key)
+        self._diagnostics.extend(self._findings.pop(key, ()))
+        self._done[key] = m.Note(transform(self._notes.pop(key, ()), self.fill))
+        self._open.discard(key)
+        return self._done[key]
+
+
 @dataclass(frozen=True, slots=True)
 class _NoteRef:
     """A footnote reference until the whole file is read (its definition may come later)."""
 
     key: str | int
+
+
+_Waiting = tuple[int, int, tuple[str | int, ...]]
+"""Blocks ``first`` to ``end`` of a file and the footnotes they reference."""
 
 
 def _line_of(report: tuple[str, int, int, str]) -> tuple[int, int]:

@@ -71,7 +71,7 @@ def gather_sources(folder: Path, config: SourceConfig, decoded: dict[str, Decode
             continue
         text = _take_title_block(text, metadata)
         text = _take_yaml_block(path, text, metadata, diagnostics)
-        if not text.strip():
+        if not text or text.isspace():
             if not metadata or path.stat().st_size == 0:
                 diagnostics.append(warning(Code.EMPTY, path, 1, 1, "empty file; skipped"))
             continue

@@ -6,13 +6,11 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ebooklib import epub
-from fontTools import subset
-from lxml import etree
 from markupsafe import Markup
 
 from .. import model as m
@@ -25,9 +23,12 @@ from .files import ascii_stem, image_names
 from .pages import PrintEdition, element_children
 from ..output import rewrite_zip, write_atomically
 from ..progress import Progress
-from ..tree import stringify, typeset_text, walk
+from ..tree import stringify, typeset_strings, walk
 from ..theme.theme import FontFace, Theme
 from . import RenderError, RenderOptions, RenderResult
+
+if TYPE_CHECKING:
+    from ebooklib import epub
 
 name = "epub"
 suffix = ".epub"
@@ -51,17 +52,18 @@ ACCESSIBILITY = (
 )
 
 
-class _Document(epub.EpubItem):
-    """A finished XHTML document: ebooklib writes it as it is (EpubHtml would re-template it
-    and drop the attributes of <html> and <body>)."""
+@dataclass
+class _Document:
+    """A finished XHTML document: ebooklib writes it as it is, as a plain item (its EpubHtml would
+    re-template it and drop the attributes of <html> and <body>)."""
 
-    def __init__(self, uid: str, file_name: str, content: str, properties: list[str]) -> None:
-        super().__init__(uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8"))
-        self.properties = properties
-        self.is_linear = True
-        self.pieces: Callable[[], Iterator[bytes]] | None = None
-        """The document in pieces when it is too large to hold (``content`` is then empty): they go
-        straight into the zip."""
+    uid: str
+    file_name: str
+    content: bytes
+    properties: list[str]
+    pieces: Callable[[], Iterator[bytes]] | None = None
+    """The document in pieces when it is too large to hold (``content`` is then empty): they go
+    straight into the zip."""
 
 
 _PROPERTIES = (("mathml", "<math"), ("svg", "<svg"))
@@ -104,7 +106,7 @@ def _render(book: m.Book, theme: Theme, tmp: Path, progress: Progress, print_edi
         page = theme.render("epub/document.xhtml.j2", book=book, title=title, body=Markup(body))
         # Manifest ids come from the (unique, ASCII) file names, never from entry ids: an entry
         # with the id "css" or "ncx" must not collide with the package's own items.
-        doc = _Document(f"doc-{Path(name).stem}", name, page, properties)
+        doc = _Document(f"doc-{Path(name).stem}", name, page.encode("utf-8"), properties)
         docs.append(doc)
         return doc
 
@@ -170,6 +172,8 @@ def _pieces(head: bytes, body: Path, tail: bytes) -> Iterator[bytes]:
 def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str, str],
              labels: Mapping[str, str], html: BookHtml, images: Mapping[str, str],
              print_edition: PrintEdition | None, tmp: Path) -> bytes:
+    from ebooklib import epub  # and lxml: 9 MB of modules, imported once the book is read and written
+
     meta = book.metadata
     package = epub.EpubBook()
     package.set_identifier(meta.identifier or _stable_identifier(meta))
@@ -200,8 +204,12 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     css = html.css("book.css.j2", "epub.css.j2", font_url=lambda face: f"../fonts/{face.path.name}")
     package.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                    content=str(css).encode("utf-8")))
-    # Each character once: fontTools makes a list of every character it is given (8 bytes each).
-    text = "".join(sorted(set(typeset_text(book)).union(*labels.values(), *(g.letter for g in book.index))))
+    # Each character once: fontTools makes a list of every character it is given (8 bytes each);
+    # gathered string by string, never the book's whole text at once.
+    characters = set().union(*labels.values(), *(g.letter for g in book.index))
+    for piece in typeset_strings(book):
+        characters.update(piece)
+    text = "".join(sorted(characters))
     for face in _used_faces(theme, str(css)):
         package.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"fonts/{face.path.name}",
                                        media_type="font/ttf", content=_subset(face, text)))
@@ -212,10 +220,14 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
     cover.media_type, cover.content = "image/svg+xml", _cover_svg(book, theme).encode("utf-8")
     package.add_item(cover)
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
+    spine = []
     for doc in docs:
-        package.add_item(doc)
+        item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name, media_type=XHTML, content=doc.content)
+        item.properties, item.is_linear = doc.properties, True
+        package.add_item(item)
+        spine.append(item)
     package.add_item(epub.EpubNcx())
-    package.spine = [doc for doc in docs]
+    package.spine = spine
     package.toc = _ncx_toc(book, files, labels)
     target = tmp / "book.epub"
     if not epub.write_epub(str(target), package, {"mtime": book.modified, "raise_exceptions": True, "epub3_pages": False}):
@@ -228,11 +240,11 @@ def _package(book: m.Book, theme: Theme, docs: list[_Document], files: dict[str,
 def _content_dependent_accessibility(book: m.Book) -> list[tuple[str, str]]:
     """What is only true of some books: images are a visual access mode (their alt text keeps the
     book sufficient as text), formulas are MathML."""
-    nodes = [n for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)]
+    kinds = {type(n) for part in (*book.front_matter, *book.entries) for n in walk(part.blocks)}
     found = []
-    if any(isinstance(n, m.Image) for n in nodes):
+    if m.Image in kinds:
         found.append(("schema:accessMode", "visual"))
-    if any(isinstance(n, m.Math) for n in nodes):
+    if m.Math in kinds:
         found.append(("schema:accessibilityFeature", "MathML"))
     return found
 
@@ -263,6 +275,8 @@ def _with_page_breaks(body: str, part: str, breaks: list[tuple[int, str, str]]) 
     """``body`` with an empty ``pagebreak`` span (labelled with the page number) before the block
     each page begins in (-1: before everything, the letter divider), and the (label, id) of every
     marker placed; a break whose block the body lacks is left out rather than pointing nowhere."""
+    from lxml import etree
+
     try:
         wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}">{body}</div>')
     except etree.XMLSyntaxError:
@@ -305,6 +319,8 @@ def _linker(book: m.Book, files: dict[str, str]) -> Callable[[str], str]:
 
 
 def _ncx_toc(book: m.Book, files: dict[str, str], labels: Mapping[str, str]) -> list:
+    from ebooklib import epub
+
     def link(part: str, title: str) -> epub.Link:
         # NCX ids, like manifest ids, come from the unique file names, not from entry ids.
         return epub.Link(files[part], title, f"toc-{Path(files[part]).stem}")
@@ -340,6 +356,8 @@ def _used_faces(theme: Theme, css: str) -> list[FontFace]:
 
 def _subset(face: FontFace, text: str) -> bytes:
     """Only the glyphs the book uses: the whole Noto family would add megabytes to every EPUB."""
+    from fontTools import subset  # 18 MB of modules: imported once the book's text is no longer read
+
     options = subset.Options()
     options.name_IDs = ["*"]
     options.notdef_outline = True

@@ -22,18 +22,16 @@ from .pdf_structure import refine_structure
 from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
 
 
-# Images reach the layout checked (at most 100 million pixels); Pillow would warn on standard error
-# of every one above 89 million.
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-
-
 def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
             on_laid: Callable[[LaidOut], None] | None = None) -> LaidOut:
     """Lay ``task.html`` out and write its PDF to ``task.out`` (its structure tree refined, when it
     is tagged, and read out for the join, when it is a part); links to anchors it lacks leave as
     part links. ``on_laid`` is given the pages before the PDF is written, if layout had no errors."""
     fetcher = SafeFetcher(task.roots)
-    with weasyprint_errors() as errors, _font_configuration() as fonts:
+    with weasyprint_errors() as errors, _font_configuration() as fonts, warnings.catch_warnings():
+        # Images reach the layout checked (at most 100 million pixels); Pillow would warn on
+        # standard error of every one above 89 million.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with _routed("weasyprint.progress", _PageCounter(on_page)) if on_page else _nothing():
             document = weasyprint.HTML(string=task.html, base_url=task.base_url,
                                        url_fetcher=fetcher).render(font_config=fonts)

@@ -19,6 +19,12 @@ def load_collation() -> None:
     _collator()
 
 
+def unload_collation() -> None:
+    """Let the collation table go (10 MB) when nothing more is sorted, e.g. before rendering:
+    what the renderers load then takes its place."""
+    _collator.cache_clear()
+
+
 def sort_key(term: str) -> tuple:
     """DIN 5007-1: ä=a, ö=o, ü=u, ß=ss, case only breaks ties, digits before letters.
 

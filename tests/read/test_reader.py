@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import read_fixture_file
 
 from publish import model, tree
@@ -122,6 +121,31 @@ def test_reading_in_windows_of_lines_gives_the_model_of_the_whole_text(monkeypat
     assert sum(isinstance(n, model.Note) and bool(n.blocks) for n in tree.walk(whole)) > 10
 
 
+def _cut_short(filler: int) -> str:
+    return ("## T\n\n" + "Absatz.\n" * filler + "\n[l][r] und [m][s] und[^a] und[^b].\n\n[r]: /url\n  \"Titel\"\n\n"
+            + "[^a]: Eins\n    zwei\n\n```\n" + "code\n" * 30 + "```\n\n[s]:\n/s\n\n[^b]: B\n\nEnde.\n")
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 7])
+def test_the_first_pass_takes_back_what_its_window_cut_short(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    """The first pass reads windows of lines too: a block its window ends in (a link reference
+    whose title is on the next line, a footnote, code longer than the window) is read again whole
+    in the next window, and what it stored is taken back first."""
+    for filler in range(8):
+        text = _cut_short(filler)
+        monkeypatch.setattr(blockwise, "_WINDOW", 10**9)
+        whole = read_markdown(text, Path("x.md"))
+        links = [(n.url, n.title) for n in tree.walk(whole[0]) if isinstance(n, model.Link)]
+        assert links == [("/url", "Titel"), ("/s", "")] and whole[1] == []
+        monkeypatch.setattr(blockwise, "_WINDOW", window)
+        assert read_markdown(text, Path("x.md")) == whole, filler
+        for again, twice in (("", False), ("\n[^a]: wieder\n", True)):
+            env: dict[str, object] = {}
+            for _ in blockwise.parse_blocks(make_parser("de-DE"), text + again, env):
+                pass
+            assert env[blockwise.REDEFINED_KEY] is twice
+
+
 def test_block_tokens_read_in_windows_are_markdown_its_for_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """Block by block and a window at a time, the block tokens and their lines are those
     ``MarkdownIt.parse`` gives for the whole text (footnotes aside: they follow their block)."""
@@ -166,16 +190,104 @@ def test_a_full_memo_of_shared_nodes_starts_again_and_the_model_is_the_same(monk
     assert 1 < len({id(n) for n in emph}) < len(emph)
 
 
+_NOTES = """## T {#T}
+
+T[^a] und[^b] und ^[inline *i*[^a]] und[^c] und ^[schlicht].
+
+[^a]: A einfach.
+
+S[^a] und[^g] und ^[inline schlicht].
+
+[^g]: G.
+
+[^b]: B mit[^a] drin[^h].
+
+Y[^f].
+
+P[^d] <blink>x</blink>.
+
+[^d]: D mit <blink>f</blink>.
+
+[^c]: C eins.
+
+V[^c].
+
+W[^b].
+
+X[^d].
+
+Q[^c] und[^a] wieder[^f].
+
+[^c]: C zwei.
+
+[^e]: E selbst[^e].
+
+R[^e] und [^a] und[^f].
+
+U[^g] und[^a].
+
+[^f]: F <blink>g</blink> am Ende.
+
+[^h]: H.
+"""
+
+
+@pytest.mark.parametrize("text", [_NOTES, _NOTES.replace("[^c]: C zwei.", ""), _varied_entry(15 * len(_KINDS))],
+                         ids=["a-note-defined-twice", "notes", "varied"])
+def test_footnotes_put_in_place_as_soon_as_read_give_the_model_of_placing_them_at_the_end(
+        monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """A block's footnotes are put in place once each is read (no findings, no references of
+    their own, no label of the file defined twice), the rest at the file's end: the model,
+    positions and diagnostics (their order too) are those of putting every footnote in place at
+    the end."""
+    monkeypatch.setattr(blockwise, "_BATCH", 1)
+    placed = []
+    with_notes = reader._Reader._with_notes
+    monkeypatch.setattr(reader._Reader, "_with_notes",
+                        lambda self, blocks, spans: placed.append(spans := list(spans)) or with_notes(self, blocks, spans))
+    early, early_found = read_markdown(text, Path("x.md"))
+    assert sum(len(spans) for spans in placed[:-1]) >= ("C zwei" not in text)
+    monkeypatch.setattr(reader._Reader, "_ready", lambda self, keys, redefined: None)
+    end, end_found = read_markdown(text, Path("x.md"))
+    assert early == end
+    positions = lambda blocks: [(type(n), n.pos) for n in tree.walk(blocks) if getattr(n, "pos", None)]  # noqa: E731
+    assert positions(early) == positions(end)
+    assert early_found == end_found and len(end_found) >= 2
+    notes = [tree.stringify(n.blocks[0].content) for n in tree.walk(early) if isinstance(n, model.Note) and n.blocks]
+    if text == _NOTES:
+        assert placed[-1]
+        assert notes == ["A einfach.", "B mit drin.", "A einfach.", "H.", "inline i", "A einfach.", "C zwei.", "schlicht",
+                         "A einfach.", "G.", "inline schlicht", "F <blink>g</blink> am Ende.", "D mit <blink>f</blink>.",
+                         "C zwei.", "B mit drin.", "A einfach.", "H.", "D mit <blink>f</blink>.", "C zwei.", "A einfach.",
+                         "F <blink>g</blink> am Ende.", "E selbst.", "A einfach.", "F <blink>g</blink> am Ende.", "G.",
+                         "A einfach."]
+        # The paragraph's own finding, then the notes' in the order of their first references.
+        assert [d.line for d in early_found] == [15, 15, 37, 37, 17, 17]
+
+
+def test_only_defined_labels_are_footnotes_however_they_begin_alike() -> None:
+    """The labels the first pass found are kept sorted in one string: a label is a footnote
+    reference only if it is defined, not if it starts or ends like one that is."""
+    text = "T[^a] [^ab] [^abc] [^b] [^] [^0].\n\n[^ab]: AB\n\n[^a]: A\n\n[^b]: B\n\n[^0]: Null\n"
+    blocks, found = read_markdown(text, Path("x.md"))
+    content = blocks[0].content
+    notes = [tree.stringify(n.blocks[0].content) for n in content if isinstance(n, model.Note)]
+    assert notes == ["A", "AB", "B", "Null"] and found == []
+    assert tree.stringify(content) == "T  [^abc]  [^] ."
+
+
 def test_reading_leaves_no_cycles_for_the_collector() -> None:
     """Syntax trees point to their parents; the reader unlinks each once read, so a long file's
-    trees do not wait in memory for a full collection."""
+    trees do not wait in memory for a full collection. Nor does the reader itself (with the
+    file's text) once its footnotes are in place."""
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        read_markdown(_varied_entry(2 * len(_KINDS)), Path("x.md"))
+        blocks, _ = read_markdown(_varied_entry(2 * len(_KINDS)), Path("x.md"))
+        assert sum(isinstance(n, model.Note) and bool(n.blocks) for n in tree.walk(blocks)) > 1
         gc.collect()
-        assert [o for o in gc.garbage if isinstance(o, (SyntaxTreeNode, Token))] == []
+        assert [type(o).__name__ for o in gc.garbage] == []
     finally:
         gc.set_debug(0)
         gc.garbage.clear()

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from publish import model as m
 from publish.render import RenderOptions, fetcher, pdf, pdf_workers
 from publish.build import load_book
-from publish.tree import stringify, typeset_text
+from publish.tree import stringify, typeset_strings
 from publish.theme.theme import load_theme
 
 from tests.conftest import ROOT, SEEDS
@@ -152,7 +152,7 @@ def test_every_character_of_the_corpus_is_in_an_embedded_font(corpus_pdf: tuple[
     covered: set[int] = set()
     for data in _embedded_fonts(reader).values():
         covered |= set(TTFont(io.BytesIO(data)).getBestCmap())
-    used = {ord(c) for c in typeset_text(book) if not c.isspace()}
+    used = {ord(c) for c in "".join(typeset_strings(book)) if not c.isspace()}
     missing = sorted(chr(c) for c in used - covered)
     assert missing == []
     assert {ord("√"), ord("–"), ord("₂")} <= covered

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from markupsafe import Markup
 
 from ... import model as m
 from ...diagnostics import Diagnostic
-from .writer import PAGED, HtmlWriter, Medium
+from .writer import NOTES_CLOSE, NOTES_OPEN, PAGED, HtmlWriter, Medium
 from ...theme.languages import language_of
 from ...tree import stringify
 from ...theme.theme import FontFace, Theme
 from ...theme.units import length_mm, page_size_mm
+
+
+_NOTES_HELD = 1 << 16
+"""Characters of an entry's endnotes kept in memory until its body is written; more go to a file."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,20 @@ class BookHtml:
         return self.entry_part(entry, Markup("".join(self.entry_body(entry))))
 
     def entry_body(self, entry: m.Entry) -> Iterator[str]:
-        """The HTML of the entry's body a block at a time, its endnotes last: a huge entry's
-        document need never be whole in memory. ``entry_part`` comes after the last piece."""
+        """The HTML of the entry's body a block at a time, its endnotes last (meanwhile kept in a
+        temporary file once they are many): a huge entry's document need never be whole in
+        memory. ``entry_part`` comes after the last piece."""
         self.writer.start_part(entry.id, entry.source, entry.line)
-        for n, block in enumerate(entry.blocks):
-            yield ("\n" if n else "") + self.writer.visit(block)
-        yield self.writer.take_notes()
+        with SpooledTemporaryFile(_NOTES_HELD, "w+", encoding="utf-8", newline="") as notes:
+            for n, block in enumerate(entry.blocks):
+                yield ("\n" if n else "") + self.writer.visit(block)
+                notes.writelines(self.writer.pending_notes())
+            if notes.tell():
+                notes.seek(0)
+                yield NOTES_OPEN
+                while piece := notes.read(_NOTES_HELD):
+                    yield piece
+                yield NOTES_CLOSE
 
     def entry_part(self, entry: m.Entry, body: Markup) -> EntryPart:
         """The entry for the templates, its ``body`` written by ``entry_body`` just before."""

@@ -13,7 +13,6 @@ from markupsafe import Markup
 from ... import model as m
 from ...diagnostics import Code, Diagnostic, warning
 from ...tree import stringify
-from .math_svg import render_math
 from .mathml import MathError, cannot_typeset, mathml
 from ...names import UniqueNames
 from ...theme.languages import is_language_tag
@@ -50,6 +49,10 @@ WEB = Medium(paged=False, xhtml=False, math="mathml", endnotes=True)
 """A website: reflowable HTML5 with MathML, notes at the end of each page."""
 
 
+NOTES_OPEN, NOTES_CLOSE = '<section class="footnotes">', "</section>"
+"""Around a part's endnotes."""
+
+
 class HtmlWriter:
     """Writes model nodes as HTML: one ``visit_<node type>`` method per node type.
 
@@ -68,7 +71,9 @@ class HtmlWriter:
         self.xhtml = medium.xhtml
         self.heading_offset = heading_offset
         self.diagnostics: list[Diagnostic] = []
-        self._notes: list[tuple[str, str]] = []
+        self._notes: list[str] = []
+        self._noted = 0
+        """Endnotes written in the part so far (``_notes`` holds those not yet taken)."""
         self._part: tuple[str, Path | None, int] = ("note", None, 1)
         self._note_count = 0
         self._formulas = 0
@@ -81,13 +86,18 @@ class HtmlWriter:
 
     def start_part(self, scope: str, source: Path | None, line: int) -> None:
         """The part written next: endnote ids are ``{scope}--fn{n}``, problems name its source."""
-        self._part, self._notes = (scope, source, line), []
+        self._part, self._notes, self._noted = (scope, source, line), [], 0
 
     def take_notes(self) -> Markup:
-        notes = "".join(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
-                        f"{body}</aside>" for anchor, body in self._notes)
-        self._notes = []
-        return Markup(f'<section class="footnotes">{notes}</section>' if notes else "")
+        """The part's endnotes section (without those ``pending_notes`` took before)."""
+        notes = "".join(self.pending_notes())
+        return Markup(f"{NOTES_OPEN}{notes}{NOTES_CLOSE}" if notes else "")
+
+    def pending_notes(self) -> list[str]:
+        """The endnotes (``<aside>`` elements) written since the part began or the last call,
+        taken out of the writer."""
+        notes, self._notes = self._notes, []
+        return notes
 
     # --- entry points ---------------------------------------------------------------
 
@@ -220,6 +230,8 @@ class HtmlWriter:
             return f'<code class="tex">{escape(node.tex)}</code>'
 
     def _svg(self, node: m.Math) -> str:
+        from .math_svg import render_math  # ziamath and its math font: only paged media need them
+
         self._formulas += 1
         # Every id inside the SVG starts with "<ident>-"; no id of the book starts so.
         svg = render_math(node.tex, node.display, self._ids.claim(f"m{self._formulas}"))
@@ -245,9 +257,14 @@ class HtmlWriter:
         if not self.medium.endnotes:
             return f'<span class="footnote">{self.inlines(_note_inlines(node))}</span>'
         self._note_count += 1
-        anchor = self._ids.claim(f"{self._part[0]}--fn{self._note_count}")
-        number = len(self._notes) + 1
-        self._notes.append((anchor, f"<p><sup>{number}</sup> {self.inlines(_note_inlines(node))}</p>"))
+        # Not taken: the counter makes each note's id differ from every other made id, and a long
+        # book's notes would otherwise each leave its id behind in the set of taken ones.
+        anchor = self._ids.free(f"{self._part[0]}--fn{self._note_count}")
+        number = self._noted + 1
+        body = self.inlines(_note_inlines(node))  # may write notes of its own first
+        self._notes.append(f'<aside epub:type="footnote" role="doc-footnote" id="{escape(anchor)}">'
+                           f"<p><sup>{number}</sup> {body}</p></aside>")
+        self._noted += 1
         return (f'<a epub:type="noteref" role="doc-noteref" href="#{escape(anchor)}" class="noteref">'
                 f"<sup>{number}</sup></a>")
 
