@@ -9,6 +9,7 @@ import pickle
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -63,17 +64,21 @@ def read_files(files: Sequence[tuple[Path, str]], language: str, cache: Cache | 
     chunks = _chunks(tasks, size // (jobs * _BATCHES_PER_JOB) + 1)
     jobs = min(jobs, len(chunks), free_cores())
     if jobs > 1 and size >= PARALLEL_BYTES:
-        # Here the model is only unpickled: no cycles to collect (the workers collect as usual).
-        with collection_paused(), ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-            pickled = pool.map(_read_chunk, chunks, [language] * len(chunks), [folder] * len(chunks))
-            meanwhile()
-            for chunk, data in zip(chunks, pickled):
-                for task, read in zip(chunk, pickle.loads(data)):
-                    results[task.number] = read
-                    if cache and cache.deferred:
-                        cache.store("read", task.key, read)
-                    advance()
-        return results  # type: ignore[return-value]
+        try:
+            # Here the model is only unpickled: no cycles to collect (the workers collect as usual).
+            with collection_paused(), ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
+                pickled = pool.map(_read_chunk, chunks, [language] * len(chunks), [folder] * len(chunks))
+                meanwhile()
+                for chunk, data in zip(chunks, pickled):
+                    for task, read in zip(chunk, pickle.loads(data)):
+                        results[task.number] = read
+                        if cache and cache.deferred:
+                            cache.store("read", task.key, read)
+                        advance()
+            return results  # type: ignore[return-value]
+        except BrokenProcessPool:
+            # A worker was killed (for want of memory, say): what the workers did not send back is read here.
+            tasks = [task for task in tasks if results[task.number] is None]
     for task in tasks:
         results[task.number] = _read_one(task, language, cache)
         advance()

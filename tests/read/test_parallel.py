@@ -93,3 +93,24 @@ def test_a_busy_machine_reads_in_one_process(tmp_path: Path, pools: list[int],
     monkeypatch.setattr(parallel, "free_cores", lambda: 1)
     read_folder(tmp_path, Progress(), jobs=2)
     assert pools == []
+
+
+def test_a_reading_worker_killed_leaves_its_files_to_this_process(tmp_path: Path, pools: list[int],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker the system kills (out of memory, say) is no traceback: the files the workers did not
+    send back are read here, and the book is what reading them one by one gives."""
+    import os
+
+    _book(tmp_path, 20, padding=parallel.PARALLEL_BYTES // 150)
+    alone = read_folder(tmp_path, Progress(), jobs=1)
+    real = parallel._read_chunk
+
+    def dying(chunk: list[parallel.ReadTask], *args: Any) -> bytes:
+        if any(task.path.name == "Eintrag-13.md" for task in chunk):
+            os._exit(9)  # as the out-of-memory killer ends a process
+        return real(chunk, *args)
+
+    dying.__module__, dying.__qualname__ = parallel.__name__, "_read_chunk"  # sent by name, as the real one
+    monkeypatch.setattr(parallel, "_read_chunk", dying)  # the workers are forked with it
+    monkeypatch.setattr(parallel, "_context", lambda: parallel.multiprocessing.get_context("fork"))
+    assert _all(read_folder(tmp_path, Progress(), jobs=2)) == _all(alone) and pools == [2]
