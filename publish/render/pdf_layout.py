@@ -17,7 +17,7 @@ from PIL import Image
 from ..output import write_atomically
 from .fetcher import SafeFetcher
 from .pages import page_keys
-from .pdf_part_tree import part_tree
+from .pdf_part_tree import PartTree, part_tree, tree_of
 from .pdf_structure import refine_structure
 from .pdf_task import PART_LINK, LaidOut, LayoutTask, PageFacts
 
@@ -46,18 +46,22 @@ def lay_out(task: LayoutTask, on_page: Callable[[int], None] | None = None,
                       for page, start in zip(document.pages, starts))
         if on_laid and not errors:
             on_laid(LaidOut(facts, ()))
-        if not errors:
-            pdf = document.write_pdf(pdf_variant=task.variant, finisher=refine_structure)
-            write_atomically(task.out, _in_small_streams(pdf) if task.joined else pdf)
-    return LaidOut(facts, tuple(errors), part_tree(task.out) if task.tree and not errors else None)
+        tree = None if errors else _write(task, document.write_pdf(pdf_variant=task.variant, finisher=refine_structure))
+    return LaidOut(facts, tuple(errors), tree)
 
 
-def _in_small_streams(pdf: bytes) -> bytes:
-    """The PDF rewritten by qpdf with its objects in streams of a hundred."""
+def _write(task: LayoutTask, pdf: bytes) -> PartTree | None:
+    """Write ``pdf`` to ``task.out`` (rewritten by qpdf with its objects in streams of a hundred,
+    when the join opens it); its structure tree when the task asks for it (read while the PDF is
+    open anyway)."""
+    if not task.joined:
+        write_atomically(task.out, pdf)
+        return part_tree(task.out) if task.tree else None
     with pikepdf.open(io.BytesIO(pdf)) as document:
         rewritten = io.BytesIO()
         document.save(rewritten, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return rewritten.getvalue()
+        write_atomically(task.out, rewritten.getvalue())
+        return tree_of(document) if task.tree else None
 
 
 @contextmanager

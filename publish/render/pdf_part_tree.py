@@ -82,30 +82,35 @@ def serialized(obj: object, renumbered: Renumbering, top: bool = False) -> bytes
 def part_tree(path: Path) -> PartTree | None:
     """The structure tree of the part PDF ``path``, or None if it is not tagged."""
     with pikepdf.open(path) as source:
-        tree = source.Root.get("/StructTreeRoot")
-        if tree is None:
-            return None
-        known = {tree.objgen: b"\0D\0"}
-        for k, page in enumerate(source.pages):
-            known[page.obj.objgen] = b"\0P%d\0" % k
-            for j, annotation in enumerate(page.obj.get("/Annots", Array())):
-                known[annotation.objgen] = b"\0A%d.%d\0" % (k, j)
-        copy = _Copy(source, known)
-        kids: list[bytes] = []
-        for top in kids_of(tree):
-            if top.get("/S") == Name.Document:
-                known[top.objgen] = b"\0D\0"
-                kids += [copy.serialized(kid) for kid in kids_of(top)]
-            else:
-                kids.append(copy.serialized(top))
-        numbers = [(key, copy.serialized(value)) for key, value in number_tree(tree.ParentTree)] \
-            if "/ParentTree" in tree else []
-        names = _name_tree(tree.IDTree) if "/IDTree" in tree else []
-        ids = [(str(names[i]), copy.serialized(names[i + 1])) for i in range(0, len(names) - 1, 2)]
-        maps = [(key, str(name), copy.serialized(value))
-                for key in ("/RoleMap", "/ClassMap") for name, value in tree.get(key, Dictionary()).items()]
-        copy.drain()
-        return PartTree(tuple(copy.objects), tuple(copy.streams), tuple(kids), tuple(numbers), tuple(ids), tuple(maps))
+        return tree_of(source)
+
+
+def tree_of(source: pikepdf.Pdf) -> PartTree | None:
+    """The structure tree of an open part PDF, or None if it is not tagged."""
+    tree = source.Root.get("/StructTreeRoot")
+    if tree is None:
+        return None
+    known = {tree.objgen: b"\0D\0"}
+    for k, page in enumerate(source.pages):
+        known[page.obj.objgen] = b"\0P%d\0" % k
+        for j, annotation in enumerate(page.obj.get("/Annots", Array())):
+            known[annotation.objgen] = b"\0A%d.%d\0" % (k, j)
+    copy = _Copy(source, known)
+    kids: list[bytes] = []
+    for top in kids_of(tree):
+        if top.get("/S") == Name.Document:
+            known[top.objgen] = b"\0D\0"
+            kids += [copy.serialized(kid) for kid in kids_of(top)]
+        else:
+            kids.append(copy.serialized(top))
+    numbers = [(key, copy.serialized(value)) for key, value in number_tree(tree.ParentTree)] \
+        if "/ParentTree" in tree else []
+    names = _name_tree(tree.IDTree) if "/IDTree" in tree else []
+    ids = [(str(names[i]), copy.serialized(names[i + 1])) for i in range(0, len(names) - 1, 2)]
+    maps = [(key, str(name), copy.serialized(value))
+            for key in ("/RoleMap", "/ClassMap") for name, value in tree.get(key, Dictionary()).items()]
+    copy.drain()
+    return PartTree(tuple(copy.objects), tuple(copy.streams), tuple(kids), tuple(numbers), tuple(ids), tuple(maps))
 
 
 class _Copy:

@@ -69,8 +69,10 @@ class Workers:
         """Pages reported, not yet given to the build."""
         self.finished: dict[Path, tuple[LayoutTask, Future[LaidOut]]] = {}
         """Tasks done, whose results are not yet given (or told to ``written``)."""
-        self.given: set[Path] = set()
         self.written: dict[Path, Written] = {}
+        """Whom to tell of each task's PDF, by the task's output."""
+        self.writing: set[Path] = set()
+        """Tasks whose pages were given and whose PDFs are still to be told of."""
 
     def lay_out(self, tasks: Iterable[LayoutTask], written: Written | None = None) -> Iterator[tuple[LayoutTask, LaidOut]]:
         """Each task with its result, as results come. With ``written``, a task's result is its
@@ -85,14 +87,14 @@ class Workers:
                 yield task, result
             return
         waiting = iter(tasks)
-        laying: set[Path] = set()
+        laying: dict[Path, LayoutTask] = {}
         for task in islice(waiting, self.jobs):
-            laying.add(self._submit(task, written))
+            laying[task.out] = self._submit(task, written)
         while laying:
-            task, result = self._next_result(laying)
-            laying.discard(task.out)
+            out, result = self._next_result(laying)
+            task = laying.pop(out)
             for following in islice(waiting, 1):
-                laying.add(self._submit(following, written))
+                laying[following.out] = self._submit(following, written)
             yield task, result
 
     def finish(self) -> None:
@@ -109,7 +111,7 @@ class Workers:
             assert self.listener is not None
             self.listener.join()
 
-    def _submit(self, task: LayoutTask, written: Written | None) -> Path:
+    def _submit(self, task: LayoutTask, written: Written | None) -> LayoutTask:
         if self.executor is None:
             # A fresh process per part (forked from a server that has WeasyPrint imported): memory a
             # part's layout took is given back, so a worker holds one part's layout at most.
@@ -128,51 +130,47 @@ class Workers:
         if written:
             self.written[task.out] = written
         future.add_done_callback(lambda done: self.events.put(("done", done, None)))
-        return task.out
+        return task
 
     def _listen(self) -> None:
         """Hand the workers' reports (a task's pages, before its PDF is written) to the build."""
         for out, facts in iter(self.reports.get, None):
             self.events.put(("laid", out, facts))
 
-    def _next_result(self, laying: set[Path]) -> tuple[LayoutTask, LaidOut]:
-        """Wait until a task of ``laying`` is laid out: its pages as reported, or its whole result
-        (a task that does not report, or failed: a task laid out without errors reports its pages
-        before it writes its PDF, so its report is waited for)."""
+    def _next_result(self, laying: dict[Path, LayoutTask]) -> tuple[Path, LaidOut]:
+        """Wait until a task of ``laying`` is laid out: its output and its pages as reported, or its
+        whole result (a task that does not report, or failed: a task laid out without errors
+        reports its pages before it writes its PDF, so its report is waited for)."""
         while True:
             self._tell_written()
             for out in laying:
                 if out in self.reported:
-                    self.given.add(out)
-                    return self.finished[out][0] if out in self.finished else self._task(out), self.reported.pop(out)
+                    self.writing.add(out)
+                    return out, self.reported.pop(out)
                 if out in self.finished:
                     task, future = self.finished[out]
                     result = _result(future)
                     if out in self.written and not result.errors:
                         continue
                     del self.finished[out]
-                    self.given.add(out)
                     if out in self.written:
                         self.written.pop(out)(task, result)
-                    return task, result
+                    return out, result
             self._handle(self.events.get())
-
-    def _task(self, out: Path) -> LayoutTask:
-        return next(task for task in self.running.values() if task.out == out)
 
     def _handle(self, event: tuple[str, Any, Any]) -> None:
         kind, subject, facts = event
         if kind == "laid":
-            if subject not in self.given:  # a report read after its PDF was written and given
-                self.reported[subject] = facts
+            self.reported[subject] = facts
         else:
             task = self.running.pop(subject)
             self.finished[task.out] = task, subject
 
     def _tell_written(self) -> None:
         """Tell ``written`` of every PDF written whose pages were given to the build."""
-        for out in [out for out in self.finished if out in self.given]:
+        for out in [out for out in self.finished if out in self.writing]:
             task, future = self.finished.pop(out)
+            self.writing.discard(out)
             self.written.pop(out)(task, _result(future))
 
 

@@ -296,11 +296,12 @@ def test_layout_workers_give_a_parts_pages_before_its_pdf_is_written(tmp_path: P
     structure tree) as soon as they are laid out, so the next round need not wait for the PDF;
     each part's whole result (its structure tree too) is told once its PDF is written, at the
     latest when the block ends. A part that failed gives its errors at once."""
+    from publish.render.pdf_part_tree import part_tree
     from publish.render.pdf_task import LayoutTask
 
     def task(n: int, body: str) -> LayoutTask:
         return LayoutTask(f'<html lang="de"><title>T</title><body>{body}</body></html>', tmp_path.as_uri() + "/",
-                          (tmp_path,), "pdf/ua-1", tmp_path / f"{n}.pdf", tree=True)
+                          (tmp_path,), "pdf/ua-1", tmp_path / f"{n}.pdf", tree=True, joined=True)
 
     tasks = [task(n, f'<h1 id="teil-{n}">Teil {n}</h1>' + "<p>Text.</p>" * 40 * n) for n in range(4)]
     tasks.append(task(4, '<p><a href="#nirgends">x</a></p><img src="fehlt.png">'))
@@ -308,7 +309,9 @@ def test_layout_workers_give_a_parts_pages_before_its_pdf_is_written(tmp_path: P
     written: dict[str, bool] = {}
 
     def told(done: LayoutTask, laid: object) -> None:
-        written[done.out.name] = done.out.is_file() and getattr(laid, "tree") is not None
+        tree = getattr(laid, "tree")
+        # the tree read from the PDF as it was rewritten is the one its file gives
+        written[done.out.name] = done.out.is_file() and tree is not None and tree == part_tree(done.out)
 
     with pdf_workers.workers(2, ["de-DE"]) as pool:
         for done, laid in pool.lay_out(tasks, told):

@@ -106,26 +106,24 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
     return RenderResult(out, diagnostics=bad_math, notes=notes)
 
 
-def _typesets(formula: m.Math) -> bool:
+def _math_problem(formula: m.Math) -> MathError | None:
+    """Why the formula cannot be typeset, if it cannot (the other formats' check, remembered)."""
     try:
         mathml(formula.tex, formula.display)
-    except MathError:
-        return False
-    return True
+    except MathError as problem:
+        return problem
+    return None
 
 
 def _bad_math(book: m.Book) -> list[Diagnostic]:
-    """TeX that cannot be typeset: pandoc shows it as text, the build must hear of it as the other formats do."""
+    """TeX that cannot be typeset: Word shows it as TeX source (``_for_word``), the build must hear
+    of it as the other formats do."""
     found = []
     for part in (*book.front_matter, *book.entries):
         for node in walk(part.blocks):
-            if isinstance(node, m.Math):
-                try:
-                    mathml(node.tex, node.display)
-                except MathError as exc:
-                    path, line, col = (node.pos.path, node.pos.line, node.pos.col) if node.pos else (part.source, 1, 1)
-                    found.append(warning(Code.BAD_MATH, path, line, col,
-                                         cannot_typeset(node.tex, exc)))
+            if isinstance(node, m.Math) and (problem := _math_problem(node)) is not None:
+                path, line, col = (node.pos.path, node.pos.line, node.pos.col) if node.pos else (part.source, 1, 1)
+                found.append(warning(Code.BAD_MATH, path, line, col, cannot_typeset(node.tex, problem)))
     return found
 
 
@@ -189,7 +187,7 @@ def _for_word(blocks: tuple[m.Block, ...], names: dict[str, str], styles: Any, s
             return replace(node, url="#" + names.get(node.url[1:], node.url[1:]))
         if isinstance(node, m.Header):
             return replace(node, level=min(9, node.level + shift))
-        if isinstance(node, m.Math) and not _typesets(node):
+        if isinstance(node, m.Math) and _math_problem(node) is not None:
             # shown as TeX source, as in the other formats: pandoc would typeset what it can read,
             # a formula nested thousands deep too, in Word XML too deep to read back
             return m.Code(m.Attr("", ("tex",)), node.tex)
