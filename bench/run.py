@@ -217,9 +217,9 @@ def bench_docx(folder: Path, files: list[str], runs: int) -> list[tuple[str, flo
         theirs_path = out / "pandoc.docx"
         theirs = measure_cpu([str(pandoc_path()), *pandoc_args, "-o", str(theirs_path), *files], runs)
         rows = [("publish build --format docx (PUBLISH_SOFFICE=off; on free cores: files read by workers, "
-                 "pandoc on two halves at once)", *ours[:2],
+                 "pandoc on pieces of the book, two at once)", *ours[:2],
                  f"{_describe(next((out / 'off').glob('*.docx')))}; CPU {ours[2]:.2f} s"),
-                ("the same with --jobs 1 (one process, one pandoc run)", *alone[:2], f"CPU {alone[2]:.2f} s"),
+                ("the same with --jobs 1 (one process, one pandoc run at a time)", *alone[:2], f"CPU {alone[2]:.2f} s"),
                 (f"pandoc {' '.join(pandoc_args)} (all files)", *theirs[:2],
                  f"{_describe(theirs_path)}; CPU {theirs[2]:.2f} s"),
                 ("ratio publish / pandoc", ours[0] / theirs[0], 0.0, "must stay <= 1.0")]

@@ -174,8 +174,8 @@ def test_any_book_toml_is_read_or_refused_without_a_traceback(tmp_path: Path, to
 
 @settings(max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate], deadline=None)
 @given(st.lists(ENTRY, min_size=2, max_size=4))
-def test_any_book_written_in_halves_reads_as_the_book_written_at_once(entries: list[str]) -> None:
-    """The DOCX of a large book is two pandoc runs joined: whatever the entries hold (notes, lists,
+def test_any_book_written_in_pieces_reads_as_the_book_written_at_once(entries: list[str]) -> None:
+    """The DOCX of a large book is pandoc runs joined: whatever the entries hold (notes, lists,
     links, images, raw HTML, attributes), pandoc's DOCX reader must see the one-run document."""
     from publish.render import RenderOptions
     from publish.render.docx import backend as docx
@@ -196,8 +196,9 @@ def test_any_book_written_in_halves_reads_as_the_book_written_at_once(entries: l
         patch.setenv("PUBLISH_SOFFICE", "off")
         patch.setattr(pandoc_docx, "HALVES_CHARACTERS", 0)
         read = []
-        for free in (1, 2):
+        for free, piece in ((1, 10**9), (2, 1_000)):  # whole; pieces of a few blocks, two at once
             patch.setattr(pandoc_docx, "free_cores", lambda free=free: free)
+            patch.setattr(pandoc_docx, "PIECE_WORK", piece)
             path = docx.render(loaded.book, load_theme("default"), Path(tmp) / f"{free}.docx",
                                options=RenderOptions(jobs=2)).path
             native = run_pandoc(["-f", "docx", "-t", "native"], stdin=path.read_bytes()).decode("utf-8")

@@ -5,8 +5,8 @@ import hashlib
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 from typing import Any
@@ -17,7 +17,9 @@ from ... import model as m
 from ...theme.languages import Language, language_of
 from ...names import UniqueNames
 from ...output import write_atomically, write_zip
+from .join import Joined
 from .pandoc_docx import pandoc_docx
+from .streamed import StreamedPart
 from ..backlinks import backlinks_block
 from .pandoc_json import metadata_json
 from ...progress import Progress
@@ -27,7 +29,7 @@ from ...diagnostics import Code, Diagnostic, warning
 from ...tree import mark_term, transform, walk
 from ...theme.theme import Theme
 from .. import RenderError, RenderOptions, RenderResult
-from .fields import index_paragraphs, toc_lines, toc_paragraphs, xe_runs
+from .fields import Bookmarked, bookmarked_paragraphs, index_paragraphs, toc_lines, toc_paragraphs, xe_runs
 from .fonts import embedded_fonts, font_relationships, font_table
 from .libreoffice import ENVIRONMENT, measure_pages, soffice, turned_off
 from .pages import Layout, break_page_before, end_section_before
@@ -63,27 +65,27 @@ def render(book: m.Book, theme: Theme, out: Path, progress: Progress | None = No
         plan.extend(_heading_plan(blocks, theme))
         options.meanwhile()
 
+    layout = Layout(theme, theme.values["docx"]["term"], labels["index"], book.metadata.title)
+    finishing = _Finishing(plan, theme, layout)
     with progress.stage("DOCX: pandoc"), tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "reference.docx"
         try:
             reference.write_bytes(reference_docx(theme, book.metadata.language))
-            parts, written = pandoc_docx(blocks, meta, toc, [f"--reference-doc={reference}",
-                                                              f"--resource-path={book.source}"],
-                                          {"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))}, Path(tmp),
-                                          options.jobs,
-                                          meanwhile=meanwhile)
+            parts = pandoc_docx(blocks, meta, toc, [f"--reference-doc={reference}", f"--resource-path={book.source}"],
+                                {"SOURCE_DATE_EPOCH": str(int(modified.timestamp()))}, Path(tmp), options.jobs,
+                                finish=finishing, meanwhile=meanwhile)
         except RuntimeError as exc:
             raise RenderError(str(exc)) from exc
     with progress.stage("DOCX: pages, fields, fonts"):
-        layout = Layout(theme, theme.values["docx"]["term"], labels["index"], book.metadata.title)
+        finishing.check()
         package = Package(parts)
-        document = _finish_document(written, plan, theme, layout)
         _add_layout(package, layout, mirrored=layout.mirrored)
         _embed_fonts(package, theme)
-        lines = toc_lines(document.body, _outline_levels(package.parts["word/styles.xml"]))
-        fill = lambda pages: document.with_fields(  # noqa: E731
-            toc_paragraphs(lines, pages), index_paragraphs(book, names, pages, language.lcid, labels["see"],
-                                                           theme.values["docx"]))
+        lines = toc_lines(finishing.bookmarked, _outline_levels(package.parts["word/styles.xml"]))
+        fill = lambda pages: {  # noqa: E731
+            _TOC_MARKER.encode(): "".join(toc_paragraphs(lines, pages)).encode("utf-8"),
+            _INDEX_MARKER.encode(): "".join(index_paragraphs(book, names, pages, language.lcid, labels["see"],
+                                                             theme.values["docx"])).encode("utf-8")}
     notes: list[str] = []
     pages: dict[str, int] = {}
     program = soffice()
@@ -268,58 +270,69 @@ def _front_parts(blocks: list[m.Block]) -> list[list[m.Header]]:
 
 
 @dataclass
-class Document:
-    """word/document.xml being finished: the TOC and INDEX results go in last, once pages are known."""
+class _Finishing:
+    """word/document.xml finished a piece at a time (``join.join``): named heading styles (pandoc
+    ignores custom-style on headings), page breaks and sections, the TOC field's place; the
+    paragraphs the contents may list. The TOC and INDEX results go in last, once pages are known."""
 
-    root: etree._Element
+    plan: list[Heading]
+    theme: Theme
+    layout: Layout
+    bookmarked: list[Bookmarked] = field(default_factory=list)
+    planned: int = 0
+    """Headings finished so far."""
+    pieces: int = 0
+    first_letter: bool = True
 
-    @property
-    def body(self) -> etree._Element:
-        return self.root.find(f"{_W}body")
+    def __call__(self, root: etree._Element, last: bool) -> None:
+        body = root.find(f"{_W}body")
+        first = self.pieces == 0
+        self.pieces += 1
+        headings = [s for s in body.iter(f"{_W}pStyle") if re.fullmatch(r"Heading\d", s.get(f"{_W}val", ""))]
+        plan = self.plan[self.planned:self.planned + len(headings)]
+        self.planned += len(headings)
+        if len(plan) != len(headings):
+            raise RenderError(f"pandoc wrote more headings than the book's {len(self.plan)}")
+        self.bookmarked.extend(bookmarked_paragraphs(body))
+        new_page = self.theme.value("features", "letter_new_page")
+        right_page = self.theme.value("features", "letter_right_page")
+        # Each piece ends with the section pandoc took from the reference document.
+        template = body.find(f"{_W}sectPr")
+        start = "oddPage" if right_page else "nextPage"
+        # How a section of entries starts: the print theme starts each letter on a right-hand page.
+        for style, heading in zip(headings, plan):
+            if heading.style:
+                style.set(f"{_W}val", style_id(heading.style))
+            paragraph = style.getparent().getparent()
+            # A section's w:type says how that section starts; its sectPr ends it.
+            if heading.role == "letter" and (self.first_letter or right_page):
+                ending = (self.layout.section(template, "front") if self.first_letter
+                          else self.layout.section(template, "entries", start))
+                end_section_before(_first_of(paragraph), ending)
+                self.first_letter = False
+            elif heading.role == "index":
+                end_section_before(_first_of(paragraph), self.layout.section(template, "entries", start))
+            elif heading.role == "front" or (heading.role == "letter" and new_page):
+                break_page_before(paragraph)
+        if last:
+            body.replace(template, self.layout.section(template, "index"))
+        if first:
+            self._start(body, template)
 
-    def with_fields(self, toc: list[str], index: list[str]) -> bytes:
-        xml = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        for marker, paragraphs in ((_TOC_MARKER, toc), (_INDEX_MARKER, index)):
-            xml = xml.replace(marker.encode("utf-8"), "".join(paragraphs).encode("utf-8"), 1)
-        return xml
+    def _start(self, body: etree._Element, template: etree._Element) -> None:
+        """The first piece: the TOC field's place, the title page's own section."""
+        toc = body.find(f".//{_W}sdt/{_W}sdtContent")
+        if toc is not None:
+            toc.replace(toc[1], etree.fromstring(_TOC_MARKER.replace("<w:p>", f'<w:p xmlns:w="{W}">', 1)))
+        after_title = next((child for child in body if _style_of(child) not in _TITLE_BLOCK), None)
+        if after_title is not None and after_title is not body[0]:
+            end_section_before(after_title, self.layout.section(template, "title"))
+            if after_title.tag == f"{_W}p":
+                _drop_page_break(after_title)
 
-
-def _finish_document(root: etree._Element, plan: list[Heading], theme: Theme, layout: Layout) -> Document:
-    """Named heading styles (pandoc ignores custom-style on headings), page breaks and sections,
-    the TOC field's place."""
-    body = root.find(f"{_W}body")
-    headings = [s for s in root.iter(f"{_W}pStyle") if re.fullmatch(r"Heading\d", s.get(f"{_W}val", ""))]
-    if len(headings) != len(plan):
-        raise RenderError(f"pandoc wrote {len(headings)} headings, the book has {len(plan)}")
-    new_page = theme.value("features", "letter_new_page")
-    right_page = theme.value("features", "letter_right_page")
-    template = body.find(f"{_W}sectPr")
-    start = "oddPage" if right_page else "nextPage"
-    # How a section of entries starts: the print theme starts each letter on a right-hand page.
-    first_letter = True
-    for style, heading in zip(headings, plan):
-        if heading.style:
-            style.set(f"{_W}val", style_id(heading.style))
-        paragraph = style.getparent().getparent()
-        # A section's w:type says how that section starts; its sectPr ends it.
-        if heading.role == "letter" and (first_letter or right_page):
-            ending = layout.section(template, "front") if first_letter else layout.section(template, "entries", start)
-            end_section_before(_first_of(paragraph), ending)
-            first_letter = False
-        elif heading.role == "index":
-            end_section_before(_first_of(paragraph), layout.section(template, "entries", start))
-        elif heading.role == "front" or (heading.role == "letter" and new_page):
-            break_page_before(paragraph)
-    body.replace(template, layout.section(template, "index"))
-    toc = root.find(f".//{_W}sdt/{_W}sdtContent")
-    if toc is not None:
-        toc.replace(toc[1], etree.fromstring(_TOC_MARKER.replace("<w:p>", f'<w:p xmlns:w="{W}">', 1)))
-    after_title = next((child for child in body if _style_of(child) not in _TITLE_BLOCK), None)
-    if after_title is not None and after_title is not body[0]:
-        end_section_before(after_title, layout.section(template, "title"))
-        if after_title.tag == f"{_W}p":
-            _drop_page_break(after_title)
-    return Document(root)
+    def check(self) -> None:
+        if self.planned != len(self.plan):
+            raise RenderError(f"pandoc wrote {self.planned} headings, the book has {len(self.plan)}")
 
 
 _TITLE_BLOCK = ("Title", "Subtitle", "Author", "Date", "Abstract")
@@ -368,19 +381,27 @@ def _outline_levels(styles: bytes) -> dict[str, int]:
 
 @dataclass
 class Package:
-    """A DOCX as its parts, in pandoc's order; new parts are added at the end."""
+    """A DOCX as its parts, in pandoc's order (the body and the notes streamed); new parts are
+    added at the end."""
 
-    parts: dict[str, bytes]
+    parts: Joined
 
-    def write(self, document: bytes, modified: Any) -> bytes:
+    def write(self, replace: Mapping[bytes, bytes], modified: Any) -> bytes:
+        """The package, each key of ``replace`` replaced in ``word/document.xml`` where it first occurs."""
+        def member(name: str, data: bytes | StreamedPart) -> bytes | Callable[[], Iterable[bytes]]:
+            if isinstance(data, bytes):
+                return data
+            return lambda: data.written(replace if name == "word/document.xml" else None)
+
         # Deflate level 6 (half the time of 9, 1 % larger), the embedded fonts level 1: they shrink
         # to 0.47 of their size at 6 and 0.49 at 1, in a third of the time.
-        return write_zip(((name, document if name == "word/document.xml" else data)
-                          for name, data in self.parts.items()), modified,
+        return write_zip(((name, member(name, data)) for name, data in self.parts.items()), modified,
                          level=lambda name: 1 if name.startswith("word/fonts/") else 6)
 
     def change(self, name: str, how: Callable[[etree._Element], None]) -> None:
-        root = etree.fromstring(self.parts[name])
+        data = self.parts[name]
+        assert isinstance(data, bytes), f"{name} is streamed"
+        root = etree.fromstring(data)
         how(root)
         self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 

@@ -7,7 +7,7 @@ then the contents and the index are complete, linked lists without numbers.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
@@ -58,10 +58,16 @@ class TocLine:
     bookmark: str
 
 
-def toc_lines(body: etree._Element, outline: Mapping[str, int]) -> list[TocLine]:
-    """Every paragraph Word's ``TOC \\o`` would collect: styles with an outline level up to
-    ``TOC_DEPTH``, each with the bookmark just before it (pandoc bookmarks every heading)."""
-    lines: list[TocLine] = []
+@dataclass(frozen=True, slots=True)
+class Bookmarked:
+    """A paragraph with a bookmark just before it (pandoc bookmarks every heading)."""
+
+    style: str
+    text: str
+    bookmark: str
+
+
+def bookmarked_paragraphs(body: etree._Element) -> Iterator[Bookmarked]:
     bookmark = ""
     start, end, paragraph, style_path = f"{_W}bookmarkStart", f"{_W}bookmarkEnd", f"{_W}p", f"{_W}pPr/{_W}pStyle"
     for child in body:
@@ -71,13 +77,17 @@ def toc_lines(body: etree._Element, outline: Mapping[str, int]) -> list[TocLine]
             continue
         if tag == paragraph and bookmark:
             style = child.find(style_path)
-            level = outline.get(style.get(f"{_W}val", "") if style is not None else "", 99)
-            if level < TOC_DEPTH:
-                text = "".join(t.text or "" for t in child.iter(f"{_W}t"))
-                lines.append(TocLine(level + 1, text, bookmark))
+            yield Bookmarked(style.get(f"{_W}val", "") if style is not None else "",
+                             "".join(t.text or "" for t in child.iter(f"{_W}t")), bookmark)
         if tag != end:
             bookmark = ""
-    return lines
+
+
+def toc_lines(paragraphs: Iterable[Bookmarked], outline: Mapping[str, int]) -> list[TocLine]:
+    """Every paragraph Word's ``TOC \\o`` would collect: styles with an outline level up to
+    ``TOC_DEPTH``, each with its bookmark."""
+    return [TocLine(level + 1, p.text, p.bookmark) for p in paragraphs
+            if (level := outline.get(p.style, 99)) < TOC_DEPTH]
 
 
 def toc_paragraphs(lines: list[TocLine], pages: Mapping[str, int]) -> list[str]:

@@ -1,16 +1,17 @@
-"""Join the DOCX pandoc wrote for a book's second half onto the first half's: one body, its ids,
-lists, notes, comments, relationships, media and styles renumbered so that none collides."""
+"""Join the DOCX pieces pandoc wrote for a book, in order: one body, its ids, lists, notes,
+comments, relationships, media and styles renumbered so that none collides."""
 from __future__ import annotations
 
 import itertools
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from .. import RenderError
 from .reference import W
+from .streamed import StreamedPart
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -18,7 +19,6 @@ _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _W, _R = f"{{{W}}}", f"{{{R}}}"
 _ID = f"{_W}id"
-_NS = {"w": W, "r": R, "wp": WP}
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _V = "urn:schemas-microsoft-com:vml"
 _NUMBERED = (
@@ -30,6 +30,8 @@ _NUMBERED = (
 a relationship (``r:id``, ``r:embed``, ``r:link``)."""
 
 Parts = dict[str, bytes]
+Joined = dict[str, "bytes | StreamedPart"]
+"""A package's parts, its long ones (the body, the notes) streamed."""
 
 _NOTES = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}
 """Parts whose entries the body refers to by number: part name → entry element."""
@@ -38,91 +40,189 @@ _REFERENCES = {"footnoteReference": "footnotes", "endnoteReference": "endnotes",
 """Body elements whose ``w:id`` is the number of an entry of such a part."""
 
 
-def join(first: Parts, second: Parts) -> tuple[Parts, etree._Element]:
-    """``first`` with ``second``'s body after its own, and the joined ``word/document.xml`` as a
-    tree (its bytes in the parts are the first's). ``second`` must come from the same reference
-    document, without metadata (no title page) and without a table of contents."""
-    parts = dict(first)
-    joined = _Joining(parts, second)
-    # Numbers first (above each of the first's), then every element that moves is renumbered once.
-    joined.number_notes()
-    joined.number_lists()
-    document = parse_part(first["word/document.xml"])
-    notes = [joined.note_roots[kind] if kind in joined.note_roots else parse_part(first[f"word/{kind}.xml"])
-             for kind in _NOTES if f"word/{kind}.xml" in first]
-    # Larger than any number the first uses, notes and comments included: never a collision.
-    joined.bookmark_offset = 1 + max(_numbers([document, *notes], f"{_W}*"), default=-1)
-    joined.drawing_offset = 1 + max(_numbers([document], f"{{{WP}}}docPr", "id"), default=-1)
-    other = parse_part(second["word/document.xml"])
-    joined.renumber(other, "document")
-    body = document.find(f"{_W}body")
-    section = body.find(f"{_W}sectPr")
-    for child in [c for c in other.find(f"{_W}body") if c.tag != f"{_W}sectPr"]:
-        if section is not None:
-            section.addprevious(child)
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """What pandoc wrote for a run of the book's blocks."""
+
+    parts: Parts
+    restyle: bool = False
+    """Its first paragraph continues the previous piece's text: pandoc, which saw no text before
+    it, styled it as a first paragraph."""
+
+
+def join(pieces: Iterable[Piece], finish: Callable[[etree._Element, bool], None]) -> Joined:
+    """The pieces as one package, in order; ``finish`` is given each piece's ``word/document.xml``
+    as a tree (renumbered) and whether it is the last, before its body joins the book's. The
+    first piece may have metadata (a title page) and a table of contents; the others must come
+    from the same reference document without either."""
+    book: _Book | None = None
+    for piece, last in _with_last(pieces):
+        if book is None:
+            book = _Book(dict(piece.parts))
+            document, notes = book.start()
         else:
-            body.append(child)
-    joined.move_notes()
-    joined.add_styles()
-    joined.finish()
-    return parts, document
+            document, notes = _Joining(book, piece.parts).join()
+        if piece.restyle:
+            _continue_text(document)
+        finish(document, last)
+        book.take(document, notes, last)
+    if book is None:
+        raise ValueError("no pieces to join")
+    return book.finish()
 
 
-def _numbers(roots: list[etree._Element], tag: str, attribute: str = _ID) -> Iterator[int]:
+def _with_last(pieces: Iterable[Piece]) -> Iterator[tuple[Piece, bool]]:
+    iterator = iter(pieces)
+    current = next(iterator, None)
+    while current is not None:
+        following = next(iterator, None)
+        yield current, following is None
+        current = following
+
+
+def _continue_text(document: etree._Element) -> None:
+    """The body's first paragraph as pandoc styles a paragraph after another (see ``Piece.restyle``)."""
+    for child in document.find(f"{_W}body"):
+        if child.tag in (f"{_W}bookmarkStart", f"{_W}bookmarkEnd"):
+            continue
+        style = child.find(f"{_W}pPr/{_W}pStyle") if child.tag == f"{_W}p" else None
+        if style is not None and style.get(f"{_W}val") == "FirstParagraph":
+            style.set(f"{_W}val", "BodyText")
+        return
+
+
+def _numbers(roots: Iterable[etree._Element], *tags: str, attribute: str = _ID) -> Iterator[int]:
     for root in roots:
-        for node in root.iter(tag):
+        for node in root.iter(*tags):
             number = node.get(attribute)
             if number is not None:
                 yield int(number)
 
 
 @dataclass
-class _Joining:
+class _Book:
+    """The pieces joined so far: the small parts as bytes, or as trees while pieces change them;
+    the body and the notes as streamed parts."""
+
     parts: Parts
-    second: Parts
-    note_roots: dict[str, etree._Element] = field(default_factory=dict)
+    streams: dict[str, StreamedPart] = field(default_factory=dict)
+    trees: dict[str, etree._Element] = field(default_factory=dict)
+    note_tops: dict[str, int] = field(default_factory=dict)
+    """The largest number of a note (footnote, endnote, comment) of each kind so far."""
+    bookmark_top: int = -1
+    """The largest ``w:id`` so far, notes and comments included."""
+    drawing_top: int = -1
+    taken_ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def start(self) -> tuple[etree._Element, dict[str, etree._Element]]:
+        """The first piece's document and notes, as they are."""
+        document = parse_part(self.parts["word/document.xml"])
+        notes = {kind: parse_part(self.parts[f"word/{kind}.xml"]) for kind in _NOTES if f"word/{kind}.xml" in self.parts}
+        for kind, root in notes.items():
+            self.streams[f"word/{kind}.xml"] = StreamedPart.around(root, root)
+        return document, notes
+
+    def take(self, document: etree._Element, notes: dict[str, etree._Element], last: bool) -> None:
+        """A piece's body and notes (renumbered) into the book's."""
+        for kind, root in notes.items():
+            self.note_tops[kind] = max(self.note_tops.get(kind, 0),
+                                       max((int(e.get(_ID)) for e in root.iter(f"{_W}{_NOTES[kind]}")), default=0))
+        if not last:  # the numbers the next piece's start above
+            self.bookmark_top = max(self.bookmark_top, max(_numbers([document, *notes.values()], *_NUMBERED),
+                                                           default=-1))
+            self.drawing_top = max(self.drawing_top, max(_numbers([document], f"{{{WP}}}docPr", attribute="id"),
+                                                         default=-1))
+        for kind, root in notes.items():
+            self.streams[f"word/{kind}.xml"].add(root)
+        body = document.find(f"{_W}body")
+        if not last and len(body) and body[-1].tag == f"{_W}sectPr":
+            body.remove(body[-1])  # the book's last section ends the body
+        if "word/document.xml" not in self.streams:
+            self.streams["word/document.xml"] = StreamedPart.around(document, body)
+        self.streams["word/document.xml"].add(body)
+
+    def tree(self, name: str) -> etree._Element:
+        """Part ``name`` as a tree, to be changed (written back by ``finish``)."""
+        if name not in self.trees:
+            self.trees[name] = parse_part(self.parts[name])
+        return self.trees[name]
+
+    def relationships(self, part: str) -> etree._Element:
+        name = _rels_of(part)
+        if name not in self.parts:
+            self.parts[name] = _serialise(etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS}))
+        return self.tree(name)
+
+    def free_id(self, part: str) -> str:
+        if part not in self.taken_ids:
+            self.taken_ids[part] = {r.get("Id") for r in self.relationships(part)}
+        taken = self.taken_ids[part]
+        new = next(f"rId{n}" for n in itertools.count(len(taken) + 1) if f"rId{n}" not in taken)
+        taken.add(new)
+        return new
+
+    def finish(self) -> Joined:
+        joined: Joined = dict(self.parts)
+        for name, root in self.trees.items():
+            joined[name] = _serialise(root)
+        joined.update(self.streams)
+        return joined
+
+
+@dataclass
+class _Joining:
+    """One piece after the first joining the book: its numbers and relationships the book's."""
+
+    book: _Book
+    piece: Parts
     note_numbers: dict[str, dict[str, str]] = field(default_factory=dict)
     list_numbers: dict[str, str] = field(default_factory=dict)
-    bookmark_offset: int = 0
-    drawing_offset: int = 0
-    relationships: dict[str, etree._Element] = field(default_factory=dict)
     relationship_numbers: dict[tuple[str, str], str] = field(default_factory=dict)
     their_relationships: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
-    taken_ids: dict[str, set[str]] = field(default_factory=dict)
-    types: etree._Element | None = None
     their_types: etree._Element | None = None
 
+    def join(self) -> tuple[etree._Element, dict[str, etree._Element]]:
+        """The piece's document and notes, renumbered; its lists, styles, media and relationships
+        in the book's parts."""
+        # Numbers first (above each of the book's), then every element that moves is renumbered once.
+        self.number_notes()
+        self.number_lists()
+        document = parse_part(self.piece["word/document.xml"])
+        self.renumber(document, "document")
+        notes = {}
+        for kind in self.note_numbers:
+            root = parse_part(self.piece[f"word/{kind}.xml"])
+            for entry in list(root):
+                if _is_content(entry):
+                    self.renumber(entry, kind)
+                else:
+                    root.remove(entry)
+            notes[kind] = root
+        self.add_styles()
+        return document, notes
+
     def number_notes(self) -> None:
-        """A new number for each entry of the second's notes and comments, after the first's."""
+        """A new number for each entry of the piece's notes and comments, after the book's."""
         for kind, entry in _NOTES.items():
             name = f"word/{kind}.xml"
-            if name not in self.second:
+            if name not in self.piece:
                 continue
-            if name not in self.parts:
-                self._add_part(name, _emptied(self.second[name], _is_content), kind)
-            root = parse_part(self.parts[name])
-            self.note_roots[kind] = root
-            taken = max((int(e.get(_ID)) for e in root.iter(f"{_W}{entry}")), default=0)
-            counter = itertools.count(taken + 1)
+            if name not in self.book.streams:
+                self._add_part(name, kind)
+            counter = itertools.count(self.book.note_tops.get(kind, 0) + 1)
             self.note_numbers[kind] = {e.get(_ID): str(next(counter))
-                                       for e in parse_part(self.second[name]).iter(f"{_W}{entry}") if _is_content(e)}
-
-    def move_notes(self) -> None:
-        for kind, root in self.note_roots.items():
-            for note in list(parse_part(self.second[f"word/{kind}.xml"]).iter(f"{_W}{_NOTES[kind]}")):
-                if _is_content(note):
-                    self.renumber(note, kind)
-                    root.append(note)
-            self.parts[f"word/{kind}.xml"] = _serialise(root)
+                                       for e in parse_part(self.piece[name]).iter(f"{_W}{entry}") if _is_content(e)}
 
     def number_lists(self) -> None:
-        """The second's lists after the first's; its list definitions where the first has none alike."""
-        if "word/numbering.xml" not in self.second:
+        """The piece's lists after the book's; its list definitions where the book has none alike."""
+        if "word/numbering.xml" not in self.piece:
             return
-        if "word/numbering.xml" not in self.parts:
-            self._add_part("word/numbering.xml", _emptied(self.second["word/numbering.xml"], lambda e: True), "numbering")
-        root = parse_part(self.parts["word/numbering.xml"])
-        other = parse_part(self.second["word/numbering.xml"])
+        if "word/numbering.xml" not in self.book.parts:
+            self.book.parts["word/numbering.xml"] = _emptied(self.piece["word/numbering.xml"], lambda e: True)
+            self._add_type("word/numbering.xml", "word/numbering.xml")
+            self._add_relationship("numbering")
+        root = self.book.tree("word/numbering.xml")
+        other = parse_part(self.piece["word/numbering.xml"])
         definitions = {a.get(f"{_W}abstractNumId"): a for a in root.iter(f"{_W}abstractNum")}
         renamed: dict[str, str] = {}
         fresh = itertools.count(max(map(int, definitions), default=0) + 1)
@@ -150,11 +250,11 @@ class _Joining:
             if abstract is not None:
                 abstract.set(f"{_W}val", renamed.get(abstract.get(f"{_W}val"), abstract.get(f"{_W}val")))
             root.append(instance)
-        self.parts["word/numbering.xml"] = _serialise(root)
 
     def renumber(self, element: etree._Element, part: str) -> None:
-        """Every number and relationship in ``element`` (from the second's ``part``) as the joined
+        """Every number and relationship in ``element`` (from the piece's ``part``) as the joined
         document knows it."""
+        bookmark_offset, drawing_offset = self.book.bookmark_top + 1, self.book.drawing_top + 1
         for node in element.iter(*_NUMBERED):
             local = etree.QName(node).localname
             number = node.get(_ID)
@@ -163,76 +263,67 @@ class _Joining:
             elif local == _NOTES.get(part) and number is not None:
                 node.set(_ID, self.note_numbers[part][number])
             elif number is not None:
-                node.set(_ID, str(int(number) + self.bookmark_offset))
+                node.set(_ID, str(int(number) + bookmark_offset))
             elif local == "numId":
                 node.set(f"{_W}val", self.list_numbers.get(node.get(f"{_W}val"), node.get(f"{_W}val")))
             elif local == "docPr":
-                node.set("id", str(int(node.get("id", 0)) + self.drawing_offset))
+                node.set("id", str(int(node.get("id", 0)) + drawing_offset))
             for attribute, value in node.attrib.items():
                 if attribute.startswith(_R):
                     node.set(attribute, self._relationship(part, value))
 
     def _relationship(self, part: str, old: str) -> str:
-        """The joined part's relationship for the second's ``old`` one of ``part``; media it
-        points to comes along."""
+        """The book's relationship for the piece's ``old`` one of ``part``; media it points to
+        comes along."""
         key = (part, old)
         if key in self.relationship_numbers:
             return self.relationship_numbers[key]
         if part not in self.their_relationships:
-            self.their_relationships[part] = {r.get("Id"): r for r in parse_part(self.second[_rels_of(part)])}
+            self.their_relationships[part] = {r.get("Id"): r for r in parse_part(self.piece[_rels_of(part)])}
         relationship = self.their_relationships[part][old]
-        mine = self._relationships_of(part)
-        new = self._free_id(part)
+        new = self.book.free_id(part)
         relationship.set("Id", new)
         if relationship.get("TargetMode") != "External":
-            relationship.set("Target", self._media(part, relationship.get("Target")))
-        mine.append(relationship)
+            relationship.set("Target", self._media(relationship.get("Target")))
+        self.book.relationships(part).append(relationship)
         self.relationship_numbers[key] = new
         return new
 
-    def _media(self, part: str, target: str) -> str:
-        """The second's file behind ``target`` in the joined package, under a name of its own if
-        the first has another file by that name (pandoc names media after relationship ids)."""
+    def _media(self, target: str) -> str:
+        """The piece's file behind ``target`` in the book's package, under a name of its own if
+        the book has another file by that name (pandoc names media after relationship ids)."""
+        parts = self.book.parts
         name = posixpath.normpath(posixpath.join("word", target))
-        data = self.second[name]
+        data = self.piece[name]
         joined = name
-        if self.parts.get(name, data) != data:
+        if parts.get(name, data) != data:
             stem, dot, suffix = name.rpartition(".")
             joined = next(f"{stem}-{n}{dot}{suffix}" for n in itertools.count(2)
-                          if f"{stem}-{n}{dot}{suffix}" not in self.parts)
-        if joined not in self.parts:
-            self.parts[joined] = data
+                          if f"{stem}-{n}{dot}{suffix}" not in parts)
+        if joined not in parts:
+            parts[joined] = data
             self._add_type(name, joined)
         return posixpath.relpath(joined, "word")
 
-    def _free_id(self, part: str) -> str:
-        mine = self._relationships_of(part)
-        if part not in self.taken_ids:
-            self.taken_ids[part] = {r.get("Id") for r in mine}
-        taken = self.taken_ids[part]
-        new = next(f"rId{n}" for n in itertools.count(len(taken) + 1) if f"rId{n}" not in taken)
-        taken.add(new)
-        return new
+    def _add_part(self, name: str, kind: str) -> None:
+        """A notes part the piece has and the book lacks: its separators start the book's."""
+        root = parse_part(self.piece[name])
+        for entry in [e for e in root if _is_content(e)]:
+            root.remove(entry)
+        self.book.parts[name] = b""  # in the package's order; its bytes are the stream's
+        self.book.streams[name] = StreamedPart.around(root, root)
+        self.book.streams[name].add(root)
+        self._add_type(name, name)
+        self._add_relationship(kind)
 
-    def _relationships_of(self, part: str) -> etree._Element:
-        name = _rels_of(part)
-        if name not in self.relationships:
-            self.relationships[name] = parse_part(self.parts[name]) if name in self.parts else etree.Element(
-                f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
-        return self.relationships[name]
-
-    def _add_part(self, name: str, data: bytes, kind: str) -> None:
-        """A part the second has and the first lacks (notes, comments, numbering)."""
-        self.parts[name] = data
-        types = self._types()
-        types.append(next(o for o in self._their_types() if o.get("PartName") == f"/{name}"))
-        relationship = next(r for r in parse_part(self.second[_rels_of("document")]) if r.get("Target") == f"{kind}.xml")
-        relationship.set("Id", self._free_id("document"))
-        self._relationships_of("document").append(relationship)
+    def _add_relationship(self, kind: str) -> None:
+        relationship = next(r for r in parse_part(self.piece[_rels_of("document")]) if r.get("Target") == f"{kind}.xml")
+        relationship.set("Id", self.book.free_id("document"))
+        self.book.relationships("document").append(relationship)
 
     def _add_type(self, name: str, joined: str) -> None:
-        """The content type the second gives part ``name``, for the joined part ``joined``."""
-        types = self._types()
+        """The content type the piece gives part ``name``, for the book's part ``joined``."""
+        types = self.book.tree("[Content_Types].xml")
         theirs = self._their_types()
         override = next((o for o in theirs.iter(f"{{{_TYPES}}}Override") if o.get("PartName") == f"/{name}"), None)
         if override is not None:
@@ -244,33 +335,20 @@ class _Joining:
         if default is not None and all(d.get("Extension") != extension for d in types.iter(f"{{{_TYPES}}}Default")):
             types.insert(0, default)
 
-    def _types(self) -> etree._Element:
-        if self.types is None:
-            self.types = parse_part(self.parts["[Content_Types].xml"])
-        return self.types
-
     def _their_types(self) -> etree._Element:
-        """The second's content types, read once (what is taken from them moves to the first's)."""
+        """The piece's content types, read once (what is taken from them moves to the book's)."""
         if self.their_types is None:
-            self.their_types = parse_part(self.second["[Content_Types].xml"])
+            self.their_types = parse_part(self.piece["[Content_Types].xml"])
         return self.their_types
 
     def add_styles(self) -> None:
-        """Styles the second half uses and the first does not have (pandoc adds some on use)."""
-        mine = parse_part(self.parts["word/styles.xml"])
-        known = {s.get(f"{_W}styleId") for s in mine.iter(f"{_W}style")}
-        added = [s for s in parse_part(self.second["word/styles.xml"]).iter(f"{_W}style")
-                 if s.get(f"{_W}styleId") not in known]
-        for style in added:
-            mine.append(style)
-        if added:
-            self.parts["word/styles.xml"] = _serialise(mine)
-
-    def finish(self) -> None:
-        for name, root in self.relationships.items():
-            self.parts[name] = _serialise(root)
-        if self.types is not None:
-            self.parts["[Content_Types].xml"] = _serialise(self.types)
+        """Styles the piece uses and the book does not have (pandoc adds some on use)."""
+        name = "word/styles.xml"
+        mine = self.book.trees.get(name)
+        known = {s.get(f"{_W}styleId") for s in (mine if mine is not None else parse_part(self.book.parts[name]))}
+        added = [s for s in parse_part(self.piece[name]).iter(f"{_W}style") if s.get(f"{_W}styleId") not in known]
+        if added:  # untouched, the part keeps pandoc's bytes
+            self.book.tree(name).extend(added)
 
 
 def _emptied(data: bytes, drop: Callable[[etree._Element], bool]) -> bytes:
