@@ -400,7 +400,9 @@ class Package:
 
     def change(self, name: str, how: Callable[[etree._Element], None]) -> None:
         data = self.parts[name]
-        assert isinstance(data, bytes), f"{name} is streamed"
+        if isinstance(data, StreamedPart):
+            data.change(how)
+            return
         root = etree.fromstring(data)
         how(root)
         self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

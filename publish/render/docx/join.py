@@ -112,7 +112,9 @@ class _Book:
     bookmark_top: int = -1
     """The largest ``w:id`` so far, notes and comments included."""
     drawing_top: int = -1
-    taken_ids: dict[str, set[str]] = field(default_factory=dict)
+    next_ids: dict[str, int] = field(default_factory=dict)
+    linked: dict[str, StreamedPart] = field(default_factory=dict)
+    """The later pieces' relationships (a link each), by relationships part: to go after the first's."""
 
     def start(self) -> tuple[etree._Element, dict[str, etree._Element]]:
         """The first piece's document and notes, as they are."""
@@ -154,17 +156,25 @@ class _Book:
         return self.tree(name)
 
     def free_id(self, part: str) -> str:
-        if part not in self.taken_ids:
-            self.taken_ids[part] = {r.get("Id") for r in self.relationships(part)}
-        taken = self.taken_ids[part]
-        new = next(f"rId{n}" for n in itertools.count(len(taken) + 1) if f"rId{n}" not in taken)
-        taken.add(new)
-        return new
+        """An id above every ``rIdN`` the first piece's relationships of ``part`` have."""
+        if part not in self.next_ids:
+            numbers = (r.get("Id", "")[3:] for r in self.relationships(part))
+            self.next_ids[part] = 1 + max((int(n) for n in numbers if n.isdecimal()), default=0)
+        self.next_ids[part] += 1
+        return f"rId{self.next_ids[part] - 1}"
+
+    def link(self, part: str, relationships: etree._Element) -> None:
+        """A piece's new relationships of ``part`` (their ids from ``free_id``), as a chunk."""
+        self.linked.setdefault(_rels_of(part), StreamedPart(b"", b"")).add(relationships)
 
     def finish(self) -> Joined:
         joined: Joined = dict(self.parts)
         for name, root in self.trees.items():
             joined[name] = _serialise(root)
+            if name in self.linked:
+                streamed = StreamedPart.around(root, root, keep=True)
+                streamed.chunks = self.linked[name].chunks
+                joined[name] = streamed
         joined.update(self.streams)
         return joined
 
@@ -179,6 +189,8 @@ class _Joining:
     list_numbers: dict[str, str] = field(default_factory=dict)
     relationship_numbers: dict[tuple[str, str], str] = field(default_factory=dict)
     their_relationships: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
+    added: dict[str, etree._Element] = field(default_factory=dict)
+    """Their relationships the piece's elements refer to, renumbered, by part."""
     their_types: etree._Element | None = None
 
     def join(self) -> tuple[etree._Element, dict[str, etree._Element]]:
@@ -199,6 +211,8 @@ class _Joining:
                     root.remove(entry)
             notes[kind] = root
         self.add_styles()
+        for part, relationships in self.added.items():
+            self.book.link(part, relationships)
         return document, notes
 
     def number_notes(self) -> None:
@@ -279,13 +293,15 @@ class _Joining:
         if key in self.relationship_numbers:
             return self.relationship_numbers[key]
         if part not in self.their_relationships:
-            self.their_relationships[part] = {r.get("Id"): r for r in parse_part(self.piece[_rels_of(part)])}
+            theirs = parse_part(self.piece[_rels_of(part)])
+            self.their_relationships[part] = {r.get("Id"): r for r in theirs}
+            self.added[part] = etree.Element(theirs.tag, nsmap=theirs.nsmap)
         relationship = self.their_relationships[part][old]
         new = self.book.free_id(part)
         relationship.set("Id", new)
         if relationship.get("TargetMode") != "External":
             relationship.set("Target", self._media(relationship.get("Target")))
-        self.book.relationships(part).append(relationship)
+        self.added[part].append(relationship)
         self.relationship_numbers[key] = new
         return new
 

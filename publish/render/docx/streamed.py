@@ -3,7 +3,7 @@ are never held whole, as a tree or as text, once a piece of them is finished."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -24,9 +24,10 @@ class StreamedPart:
     chunks: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def around(cls, root: etree._Element, container: etree._Element) -> StreamedPart:
-        """The part ``root`` without ``container``'s children: its chunks go where they were."""
-        children = list(container)
+    def around(cls, root: etree._Element, container: etree._Element, keep: bool = False) -> StreamedPart:
+        """The part ``root``, its chunks to go after ``container``'s children: these stay in the
+        head if ``keep``, else they are left out of it (for ``add``)."""
+        children = [] if keep else list(container)
         for child in children:
             container.remove(child)
         mark = etree.Comment(_CUT)
@@ -47,6 +48,13 @@ class StreamedPart:
         for child in list(container):
             container.remove(child)
         self.chunks.append(zlib.compress(inner, 1))
+
+    def change(self, how: Callable[[etree._Element], None]) -> None:
+        """``how`` applied to the part without its chunks (a root whose children are the head's)."""
+        root = etree.fromstring(self.head + self.tail)
+        how(root)
+        changed = StreamedPart.around(root, root, keep=True)
+        self.head, self.tail = changed.head, changed.tail
 
     def written(self, replace: Mapping[bytes, bytes] | None = None) -> Iterator[bytes]:
         """The part's bytes in pieces; each key of ``replace`` replaced where it first occurs (a

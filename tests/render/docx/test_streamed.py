@@ -46,3 +46,16 @@ def test_a_replacement_takes_the_first_place_only_and_text_cannot_fake_a_cut() -
     assert marker not in written and written.count(b"<w:p>A</w:p><w:p>B</w:p>") == 1
     text = etree.fromstring(written).find(f".//{{{W}}}t").text
     assert text == "one & <!--publish-cut-->"
+
+
+def test_a_change_applies_to_the_head_and_the_chunks_stay_after_it() -> None:
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    root = etree.fromstring(f'<Relationships xmlns="{rels}"><Relationship Id="rId1"/></Relationships>'.encode())
+    part = StreamedPart.around(root, root, keep=True)
+    later = etree.Element(f"{{{rels}}}Relationships", nsmap={None: rels})
+    etree.SubElement(later, f"{{{rels}}}Relationship", Id="rId2")
+    part.add(later)
+    part.change(lambda head: etree.SubElement(head, f"{{{rels}}}Relationship", Id="rIdHeader"))
+    ids = [r.get("Id") for r in etree.fromstring(bytes(part))]
+    assert ids == ["rId1", "rIdHeader", "rId2"]
+    assert bytes(part).count(f'xmlns="{rels}"'.encode()) == 1
