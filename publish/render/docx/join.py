@@ -122,6 +122,8 @@ class _Book:
         notes = {kind: parse_part(self.parts[f"word/{kind}.xml"]) for kind in _NOTES if f"word/{kind}.xml" in self.parts}
         for kind, root in notes.items():
             self.streams[f"word/{kind}.xml"] = StreamedPart.around(root, root)
+        for name in ("word/document.xml", *self.streams):
+            self.parts[name] = b""  # the part's place in the package; its bytes are the stream's
         return document, notes
 
     def take(self, document: etree._Element, notes: dict[str, etree._Element], last: bool) -> None:
@@ -170,11 +172,12 @@ class _Book:
     def finish(self) -> Joined:
         joined: Joined = dict(self.parts)
         for name, root in self.trees.items():
-            joined[name] = _serialise(root)
             if name in self.linked:
                 streamed = StreamedPart.around(root, root, keep=True)
                 streamed.chunks = self.linked[name].chunks
                 joined[name] = streamed
+            else:
+                joined[name] = _serialise(root)
         joined.update(self.streams)
         return joined
 

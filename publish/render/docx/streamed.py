@@ -68,9 +68,6 @@ class StreamedPart:
             yield data
         yield self.tail
 
-    def __bytes__(self) -> bytes:
-        return b"".join(self.written())
-
 
 def _serialise(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

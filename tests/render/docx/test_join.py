@@ -114,7 +114,7 @@ def _joined(*pieces: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _bytes(joined: Joined) -> dict[str, bytes]:
-    return {name: bytes(data) for name, data in joined.items()}
+    return {name: data if isinstance(data, bytes) else b"".join(data.written()) for name, data in joined.items()}
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
